@@ -1,0 +1,80 @@
+# Gradients & Mixtures -- two commands for a new reader:
+#   make book   create .venv from pinned versions, execute every chapter, build HTML into _build/html
+#   make test   library tests, strict nbval on every chapter, book build with warnings as errors
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+# Python 3.12 is required (PyMC 6, ArviZ 1). Under pyenv, .python-version selects it.
+PYTHON  ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+
+# Keep every run offline and quiet: no telemetry, headless plots, one BLAS thread per process.
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PYTHONHASHSEED := 0
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help venv book test test-lib test-notebooks test-build execute bench lint lock clean
+
+help:
+	@echo "make book   build the book into _build/html (creates .venv first)"
+	@echo "make test   run everything CI runs"
+	@echo "make bench  run the benchmarks and print their ratios"
+
+$(STAMP): requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then \
+	  echo "error: Python 3.12 is required but was not found."; \
+	  echo "       Install it (e.g. 'pyenv install 3.12'), or run 'make PYTHON=/path/to/python3.12 ...'."; \
+	  exit 1; fi
+	"$(PYTHON)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html"
+
+test: test-lib test-notebooks test-build
+
+test-lib: $(STAMP)
+	$(PY) -m pytest tests -q
+
+# Strict nbval: every stored output must be reproduced (masks in .ci/nbval-sanitize.cfg).
+test-notebooks: $(STAMP)
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with .ci/nbval-sanitize.cfg \
+	  -p no:cacheprovider -q $(CHAPTERS)
+
+# Build with warnings as errors from the committed (nbval-checked) outputs, without re-executing.
+test-build: $(STAMP)
+	@mkdir -p _build
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > _build/_config.test.yml
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) --config _build/_config.test.yml
+
+# Refresh the stored outputs of every chapter (or NB=chapters/xx.ipynb).
+execute: $(STAMP)
+	$(PY) .ci/execute_notebooks.py $(or $(NB),$(CHAPTERS))
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lib tests benchmarks
+
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements.in
+	{ head -n 2 requirements.lock; $(PY) -m pip freeze --exclude-editable | grep -v '^mixgrad'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	$(PY) .ci/write_environment_yml.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

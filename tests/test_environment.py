@@ -1,0 +1,66 @@
+"""The pip lock and the conda environment describe the same pinned packages."""
+
+import pathlib
+import re
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _pins(lines):
+    pins = {}
+    for line in lines:
+        line = line.strip()
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if m:
+            pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+def lock_pins():
+    text = (ROOT / "requirements.lock").read_text().splitlines()
+    return _pins(line for line in text if not line.startswith("#"))
+
+
+def conda_pins():
+    text = (ROOT / "environment.yml").read_text().splitlines()
+    return _pins(line.strip().removeprefix("- ") for line in text)
+
+
+def test_lock_pins_every_line():
+    lines = [
+        line.strip()
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(lines) == len(lock_pins()), "every lock line must be an exact 'name==version' pin"
+
+
+def test_environment_yml_matches_lock():
+    lock, conda = lock_pins(), conda_pins()
+    assert lock, "requirements.lock has no pins"
+    assert conda == lock, (
+        f"only in lock: {sorted(set(lock) - set(conda))}; only in environment.yml: "
+        f"{sorted(set(conda) - set(lock))}; differing versions: "
+        f"{sorted(k for k in set(lock) & set(conda) if lock[k] != conda[k])}. Run `make lock`."
+    )
+
+
+def test_environment_yml_python_version():
+    text = (ROOT / "environment.yml").read_text()
+    assert "python=3.12" in text
+    assert (ROOT / ".python-version").read_text().strip() == "3.12"
+
+
+@pytest.mark.parametrize("name", ["numpy", "scipy", "pymc", "arviz", "jupyter-book", "nbval"])
+def test_installed_versions_match_lock(name):
+    """The running environment is the pinned one (stored outputs depend on it)."""
+    from importlib.metadata import version
+
+    assert version(name) == lock_pins()[name]
+
+
+def test_running_python_is_312():
+    assert sys.version_info[:2] == (3, 12)
