@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from mixgrad._validation import check_finite_array, check_integer, check_positive, check_rng
 from mixgrad.timing import best_time, timing_line
 

@@ -1,0 +1,335 @@
+"""Forward-mode rules: ``JVP_RULES[primitive](primals, tangents, **static)``.
+
+Each rule returns ``(out, tangent_out)``: the value of the primitive and
+its tangent (the Jacobian applied to the input tangents). ``tangents[i]`` is
+``None`` when argument ``i`` is a constant. A tangent may carry one extra
+*leading* axis of directions (several dual components at once), so the rules
+use negative axes and :func:`promote` before broadcasting.
+
+Adding a primitive is one entry. See the chapter :ref:`dual-numbers`.
+"""
+
+import numpy as np
+
+from . import ops
+from ._elementwise import PARTIALS
+from ._numpy_api import GETITEM, INDEX_ADD
+from ._trace import bind, primal
+
+__all__ = ["JVP_RULES", "promote"]
+
+JVP_RULES = {}
+
+
+def _nd(x):
+    return np.ndim(primal(x))
+
+
+def _lead(t, x):
+    """Number of leading direction axes of tangent ``t`` of value ``x`` (0 or 1)."""
+    return _nd(t) - _nd(x)
+
+
+def _directions(primals, tangents):
+    """``(m,)`` if the tangents carry m directions, else ``()``."""
+    for x, t in zip(primals, tangents):
+        if t is not None:
+            return np.shape(primal(t))[:1] if _lead(t, x) else ()
+    return ()
+
+
+def promote(t, xnd, ond):
+    """Give tangent ``t`` (of a value of rank ``xnd``) rank ``ond`` for broadcasting.
+
+    Only a tangent with a leading axis of directions needs it: unit axes are
+    inserted after that axis so that numpy broadcasting aligns the value axes.
+    """
+    tnd = _nd(t)
+    if xnd == ond or tnd == xnd:
+        return t
+    shape = np.shape(primal(t))
+    return np.reshape(t, shape[:1] + (1,) * (ond - xnd) + shape[1:])
+
+
+def _fit(t, lead, shape):
+    """Broadcast a tangent to ``lead + shape`` (constant partials leave it short)."""
+    target = lead + shape
+    if np.shape(primal(t)) != target:
+        t = np.broadcast_to(promote(t, _nd(t) - len(lead), len(shape)), target)
+    return t
+
+
+def _zeros(x, lead):
+    return np.zeros(lead + np.shape(primal(x)))
+
+
+# --- elementwise: one rule per ufunc built from the table of partials -------------
+def _from_partials(ufunc, partials):
+    def rule(primals, tangents):
+        out = bind(ufunc, *primals)
+        ond = _nd(out)
+        total = None
+        for d, x, t in zip(partials, primals, tangents):
+            if t is not None:
+                term = d(out, *primals) * promote(t, _nd(x), ond)
+                total = term if total is None else total + term
+        return out, _fit(total, _directions(primals, tangents), np.shape(primal(out)))
+
+    return rule
+
+
+for _ufunc, _partials in PARTIALS.items():
+    JVP_RULES[_ufunc] = _from_partials(_ufunc, _partials)
+
+
+def _linear_binary(ufunc, sign):
+    def rule(primals, tangents):
+        (x, y), (tx, ty) = primals, tangents
+        out = bind(ufunc, x, y)
+        ond = _nd(out)
+        if tx is None:
+            t = promote(ty, _nd(y), ond) * sign
+        elif ty is None:
+            t = promote(tx, _nd(x), ond)
+        else:
+            t = bind(ufunc, promote(tx, _nd(x), ond), promote(ty, _nd(y), ond))
+        return out, _fit(t, _directions(primals, tangents), np.shape(primal(out)))
+
+    return rule
+
+
+JVP_RULES[np.add] = _linear_binary(np.add, 1.0)
+JVP_RULES[np.subtract] = _linear_binary(np.subtract, -1.0)
+
+
+def _divide(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    out = x / y
+    ond = _nd(out)
+    if ty is None:
+        t = promote(tx, _nd(x), ond) / y
+    elif tx is None:
+        t = -(out / y) * promote(ty, _nd(y), ond)
+    else:
+        t = (promote(tx, _nd(x), ond) - out * promote(ty, _nd(y), ond)) / y
+    return out, _fit(t, _directions(primals, tangents), np.shape(primal(out)))
+
+
+JVP_RULES[np.divide] = _divide
+
+
+# --- reductions -------------------------------------------------------------------
+def _reduction(fun):
+    def rule(primals, tangents, axis, keepdims):
+        (x,), (t,) = primals, tangents
+        return fun(x, axis=axis, keepdims=keepdims), fun(t, axis=axis, keepdims=keepdims)
+
+    return rule
+
+
+JVP_RULES[np.sum] = _reduction(np.sum)
+JVP_RULES[np.mean] = _reduction(np.mean)
+
+
+def _extremum(fun):
+    def rule(primals, tangents, axis, keepdims):
+        (x,), (t,) = primals, tangents
+        out = fun(x, axis=axis, keepdims=True)
+        mask = np.asarray(primal(x) == primal(out), dtype=float)
+        mask /= np.sum(mask, axis=axis, keepdims=True)  # ties share the derivative
+        t_out = np.sum(t * mask, axis=axis, keepdims=keepdims)
+        return (out if keepdims else np.squeeze(out, axis=axis)), t_out
+
+    return rule
+
+
+JVP_RULES[np.max] = _extremum(np.max)
+JVP_RULES[np.min] = _extremum(np.min)
+
+
+# --- linear maps that act on the value axes only -----------------------------------
+def _same_on_tangent(fun):
+    """Rules for maps whose static arguments use negative axes only."""
+
+    def rule(primals, tangents, **static):
+        (x,), (t,) = primals, tangents
+        return fun(x, **static), fun(t, **static)
+
+    return rule
+
+
+for _f in (np.swapaxes, np.moveaxis, np.squeeze, np.expand_dims, np.diagonal, np.tril, np.triu):
+    JVP_RULES[_f] = _same_on_tangent(_f)
+
+
+def _reshape(primals, tangents, shape):
+    (x,), (t,) = primals, tangents
+    lead = np.shape(primal(t))[: _lead(t, x)]
+    return np.reshape(x, shape), np.reshape(t, lead + shape)
+
+
+def _transpose(primals, tangents, axes):
+    (x,), (t,) = primals, tangents
+    k = _lead(t, x)
+    return np.transpose(x, axes), np.transpose(t, tuple(range(k)) + tuple(a + k for a in axes))
+
+
+def _broadcast_to(primals, tangents, shape):
+    (x,), (t,) = primals, tangents
+    lead = np.shape(primal(t))[: _lead(t, x)]
+    t = promote(t, _nd(x), len(shape))
+    return np.broadcast_to(x, shape), np.broadcast_to(t, lead + shape)
+
+
+def _trailing(index):
+    """``index`` extended by one trailing axis (for a tangent with directions last)."""
+    has_ellipsis = any(i is Ellipsis for i in index)
+    return index + ((slice(None),) if has_ellipsis else (Ellipsis, slice(None)))
+
+
+def _getitem(primals, tangents, index):
+    # The direction axis is moved last while indexing: numpy moves the axes of
+    # non-adjacent advanced indices to the front, which a leading axis would break.
+    (x,), (t,) = primals, tangents
+    if not _lead(t, x):
+        return x[index], t[index]
+    return x[index], np.moveaxis(np.moveaxis(t, 0, -1)[_trailing(index)], -1, 0)
+
+
+def _index_add(primals, tangents, shape, index):
+    (g,), (t,) = primals, tangents
+    out = bind(INDEX_ADD, g, shape=shape, index=index)
+    if not _lead(t, g):
+        return out, bind(INDEX_ADD, t, shape=shape, index=index)
+    m = np.shape(primal(t))[0]
+    t = bind(INDEX_ADD, np.moveaxis(t, 0, -1), shape=shape + (m,), index=_trailing(index))
+    return out, np.moveaxis(t, -1, 0)
+
+
+JVP_RULES[np.reshape] = _reshape
+JVP_RULES[np.transpose] = _transpose
+JVP_RULES[np.broadcast_to] = _broadcast_to
+JVP_RULES[GETITEM] = _getitem
+JVP_RULES[INDEX_ADD] = _index_add
+
+
+def _joining(fun):
+    def rule(primals, tangents, axis):
+        lead = _directions(primals, tangents)
+        ts = [_zeros(x, lead) if t is None else t for x, t in zip(primals, tangents)]
+        return fun(primals, axis=axis), fun(ts, axis=axis)
+
+    return rule
+
+
+JVP_RULES[np.concatenate] = _joining(np.concatenate)
+JVP_RULES[np.stack] = _joining(np.stack)
+
+
+def _where(primals, tangents):
+    (c, x, y), (_, tx, ty) = primals, tangents
+    out = np.where(c, x, y)
+    ond = _nd(out)
+    tx = 0.0 if tx is None else promote(tx, _nd(x), ond)
+    ty = 0.0 if ty is None else promote(ty, _nd(y), ond)
+    t = np.where(c, tx, ty)
+    return out, _fit(t, _directions(primals, tangents), np.shape(primal(out)))
+
+
+JVP_RULES[np.where] = _where
+
+
+# --- matrix products --------------------------------------------------------------
+def matmul_tangent(ta, a_nd, b, b_nd, left):
+    """Tangent of ``a @ b`` (or ``b @ a`` if not ``left``) in the direction ``ta``.
+
+    1-d operands are made 2-d (row on the left, column on the right), the
+    batch axes of the tangent promoted, then the added axes removed.
+    """
+    k = _nd(ta) - a_nd
+    row = (-2 if left else -1) if a_nd == 1 else None
+    if a_nd == 1:
+        ta = np.expand_dims(ta, row)
+    b2 = b if b_nd > 1 else np.expand_dims(b, -1 if left else -2)
+    a2_nd, b2_nd = max(a_nd, 2), max(b_nd, 2)
+    out_nd = max(a2_nd, b2_nd)
+    if k:
+        ta = promote(ta, a2_nd, out_nd)
+    out = ta @ b2 if left else b2 @ ta
+    squeeze = []
+    if (a_nd if left else b_nd) == 1:
+        squeeze.append(-2)
+    if (b_nd if left else a_nd) == 1:
+        squeeze.append(-1)
+    return np.squeeze(out, axis=tuple(squeeze)) if squeeze else out
+
+
+def _matmul(primals, tangents):
+    (a, b), (ta, tb) = primals, tangents
+    out = a @ b
+    t = None
+    if ta is not None:
+        t = matmul_tangent(ta, _nd(a), b, _nd(b), left=True)
+    if tb is not None:
+        tb_out = matmul_tangent(tb, _nd(b), a, _nd(a), left=False)
+        t = tb_out if t is None else t + tb_out
+    return out, t
+
+
+JVP_RULES[np.matmul] = _matmul
+
+
+def _einsum(primals, tangents, subscripts):
+    if "->" not in subscripts:
+        letters = subscripts.replace(",", "").replace(".", "")
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        subscripts = f"{subscripts}->{('...' if '.' in subscripts else '') + out}"
+    inputs, output = subscripts.split("->")
+    inputs = inputs.split(",")
+    fresh = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYX" if c not in subscripts)
+    value = np.einsum(subscripts, *primals)
+    t_out = None
+    for i, t in enumerate(tangents):
+        if t is None:
+            continue
+        k = _lead(t, primals[i])
+        ins = list(inputs)
+        ins[i] = fresh * k + ins[i]
+        spec = ",".join(ins) + "->" + fresh * k + output
+        term = np.einsum(spec, *primals[:i], t, *primals[i + 1 :])
+        t_out = term if t_out is None else t_out + term
+    return value, t_out
+
+
+JVP_RULES[np.einsum] = _einsum
+
+
+# --- fused primitives of mixgrad.ad.ops -------------------------------------------
+def _logsumexp(primals, tangents, axis, keepdims):
+    (a,), (t,) = primals, tangents
+    out = bind(ops.LOGSUMEXP, a, axis=axis, keepdims=True)
+    weights = np.exp(a - out)
+    t_out = np.sum(weights * t, axis=axis, keepdims=keepdims)
+    return (out if keepdims else np.squeeze(out, axis=axis)), t_out
+
+
+def _solve_triangular(primals, tangents, lower):
+    (L, b), (tL, tb) = primals, tangents
+    z = bind(ops.SOLVE_TRIANGULAR, L, b, lower=lower)
+    tri = np.tril if lower else np.triu
+    rhs = None
+    if tb is not None:
+        rhs = promote(tb, _nd(b), max(_nd(b), _nd(L) if _nd(b) > 1 else 1))
+    if tL is not None:
+        dLz = matmul_tangent(tri(tL), _nd(L), z, _nd(z), left=True)
+        rhs = -dLz if rhs is None else rhs - dLz
+    k = _lead(rhs, z) if _nd(rhs) > _nd(z) else 0
+    if _nd(z) == 1 and k:
+        t = bind(ops.SOLVE_TRIANGULAR, L, np.expand_dims(rhs, -1), lower=lower)[..., 0]
+    else:
+        t = bind(ops.SOLVE_TRIANGULAR, L, rhs, lower=lower)
+    return z, t
+
+
+JVP_RULES[ops.LOGSUMEXP] = _logsumexp
+JVP_RULES[ops.SOLVE_TRIANGULAR] = _solve_triangular

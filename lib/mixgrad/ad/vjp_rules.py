@@ -1,0 +1,307 @@
+"""Reverse-mode rules: ``VJP_RULES[primitive](g, ans, args, needs, **static)``.
+
+A rule receives the adjoint ``g`` of the output ``ans``, the argument values
+and a tuple ``needs`` saying which arguments are traced, and returns one
+adjoint per argument (``None`` where not needed), each of the argument's
+shape. Rules are written with numpy functions only, so the backward pass can
+itself run on Duals (that is how :func:`hessian` gets second derivatives).
+
+Adding a primitive is one entry. See the chapter :ref:`forward-reverse`.
+"""
+
+import numpy as np
+
+from . import ops
+from ._elementwise import PARTIALS
+from ._numpy_api import GETITEM, INDEX_ADD, unbroadcast
+from ._trace import TRACERS, bind, primal
+
+__all__ = ["VJP_RULES", "unbroadcast"]
+
+VJP_RULES = {}
+
+
+def _shape(x):
+    return x.shape if type(x) is np.ndarray else np.shape(primal(x))
+
+
+def _nd(x):
+    return np.ndim(primal(x))
+
+
+def _reduce_to(adj, x):
+    """``unbroadcast(adj, shape of x)``, with a quick exit when shapes agree."""
+    if type(adj) is np.ndarray and type(x) is np.ndarray and adj.shape == x.shape:
+        return adj
+    return unbroadcast(adj, _shape(x))
+
+
+def defvjp(prim, *per_arg, broadcasting=False):
+    """Register ``prim`` from one function ``f(g, ans, *args)`` per argument.
+
+    With ``broadcasting=True`` (ufuncs) each adjoint is summed back to the
+    shape of its argument (:func:`unbroadcast`).
+    """
+    if broadcasting and len(per_arg) == 1:  # unary ufunc: no broadcasting at all
+        (f,) = per_arg
+
+        def rule(g, ans, args, needs):
+            return [f(g, ans, args[0])]
+
+    elif broadcasting and len(per_arg) == 2:
+        f0, f1 = per_arg
+
+        def rule(g, ans, args, needs):
+            x, y = args
+            return [
+                _reduce_to(f0(g, ans, x, y), x) if needs[0] else None,
+                _reduce_to(f1(g, ans, x, y), y) if needs[1] else None,
+            ]
+
+    else:
+
+        def rule(g, ans, args, needs, **static):
+            return [
+                f(g, ans, *args, **static) if need else None
+                for f, need in zip(per_arg, needs)
+            ]
+
+    VJP_RULES[prim] = rule
+    return rule
+
+
+def _inplace(fresh, ufunc, other):
+    """``ufunc(fresh, other)``, in place when ``fresh`` is a new plain array."""
+    if type(fresh) is np.ndarray and type(other) not in TRACERS:
+        return ufunc(fresh, other, out=fresh)
+    return ufunc(fresh, other)
+
+
+# --- elementwise ------------------------------------------------------------------
+def _times_partial(d):
+    return lambda g, ans, *args: g * d(ans, *args)
+
+
+for _ufunc, _partials in PARTIALS.items():
+    defvjp(_ufunc, *map(_times_partial, _partials), broadcasting=True)
+
+# the common ones, written out (one array operation each)
+defvjp(np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcasting=True)
+defvjp(np.subtract, lambda g, ans, x, y: g, broadcasting=True)
+VJP_RULES[np.subtract] = lambda g, ans, args, needs: [  # reduce first, then negate
+    _reduce_to(g, args[0]) if needs[0] else None,
+    -_reduce_to(g, args[1]) if needs[1] else None,
+]
+defvjp(np.multiply, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, broadcasting=True)
+defvjp(
+    np.divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, broadcasting=True
+)
+defvjp(np.negative, lambda g, ans, x: -g, broadcasting=True)
+defvjp(np.exp, lambda g, ans, x: g * ans, broadcasting=True)
+defvjp(np.log, lambda g, ans, x: g / x, broadcasting=True)
+defvjp(np.square, lambda g, ans, x: _inplace(g * x, np.multiply, 2.0), broadcasting=True)
+defvjp(np.sqrt, lambda g, ans, x: g / (2.0 * ans), broadcasting=True)
+
+
+# --- reductions -------------------------------------------------------------------
+def _expand(g, axis, keepdims):
+    return g if keepdims else np.expand_dims(g, axis)
+
+
+def _count(x, axis):
+    shape = _shape(x)
+    return float(np.prod([shape[a] for a in axis]))
+
+
+defvjp(
+    np.sum,
+    lambda g, ans, x, axis, keepdims: np.broadcast_to(_expand(g, axis, keepdims), _shape(x)),
+)
+defvjp(
+    np.mean,
+    lambda g, ans, x, axis, keepdims: np.broadcast_to(
+        _expand(g, axis, keepdims) / _count(x, axis), _shape(x)
+    ),
+)
+
+
+def _extremum(g, ans, x, axis, keepdims):
+    mask = np.asarray(primal(x) == primal(_expand(ans, axis, keepdims)), dtype=float)
+    mask /= np.sum(mask, axis=axis, keepdims=True)  # ties share the adjoint
+    return _expand(g, axis, keepdims) * mask
+
+
+defvjp(np.max, _extremum)
+defvjp(np.min, _extremum)
+
+
+# --- shapes -----------------------------------------------------------------------
+defvjp(np.reshape, lambda g, ans, x, shape: np.reshape(g, _shape(x)))
+defvjp(np.squeeze, lambda g, ans, x, axis: np.reshape(g, _shape(x)))
+defvjp(np.expand_dims, lambda g, ans, x, axis: np.reshape(g, _shape(x)))
+defvjp(np.transpose, lambda g, ans, x, axes: np.transpose(g, tuple(np.argsort(axes))))
+defvjp(np.swapaxes, lambda g, ans, x, axis1, axis2: np.swapaxes(g, axis1, axis2))
+defvjp(
+    np.moveaxis,
+    lambda g, ans, x, source, destination: np.moveaxis(g, destination, source),
+)
+defvjp(np.broadcast_to, lambda g, ans, x, shape: unbroadcast(g, _shape(x)))
+defvjp(GETITEM, lambda g, ans, x, index: bind(INDEX_ADD, g, shape=_shape(x), index=index))
+defvjp(INDEX_ADD, lambda g, ans, x, shape, index: bind(GETITEM, g, index=index))
+defvjp(np.tril, lambda g, ans, x, k: np.tril(g, k))
+defvjp(np.triu, lambda g, ans, x, k: np.triu(g, k))
+
+
+def _diagonal(g, ans, x, offset, axis1, axis2):
+    shape = _shape(x)
+    nd = len(shape)
+    kept = [n for i, n in enumerate(shape) if i not in (axis1 % nd, axis2 % nd)]
+    moved = tuple(kept) + (shape[axis1], shape[axis2])
+    length = _shape(g)[-1]
+    rows = np.arange(length) + max(-offset, 0)
+    cols = np.arange(length) + max(offset, 0)
+    full = bind(INDEX_ADD, g, shape=moved, index=(Ellipsis, rows, cols))
+    return np.moveaxis(full, (-2, -1), (axis1, axis2))
+
+
+defvjp(np.diagonal, _diagonal)
+
+
+def _joining(stacked):
+    def rule(g, ans, args, needs, axis):
+        tail = (slice(None),) * (-axis - 1)
+        out, start = [], 0
+        for i, (x, need) in enumerate(zip(args, needs)):
+            stop = start + (1 if stacked else _shape(x)[axis])
+            if need:
+                part = i if stacked else slice(start, stop)
+                out.append(g[(Ellipsis, part) + tail])
+            else:
+                out.append(None)
+            start = stop
+        return out
+
+    return rule
+
+
+VJP_RULES[np.concatenate] = _joining(stacked=False)
+VJP_RULES[np.stack] = _joining(stacked=True)
+
+
+def _where(g, ans, args, needs):
+    c, x, y = args
+    gx = unbroadcast(np.where(c, g, 0.0), _shape(x)) if needs[1] else None
+    gy = unbroadcast(np.where(c, 0.0, g), _shape(y)) if needs[2] else None
+    return [None, gx, gy]
+
+
+VJP_RULES[np.where] = _where
+
+
+# --- matrix products --------------------------------------------------------------
+def _matmul(g, ans, args, needs):
+    a, b = args
+    a_nd, b_nd = _nd(a), _nd(b)
+    a2 = np.expand_dims(a, -2) if a_nd == 1 else a  # a row
+    b2 = np.expand_dims(b, -1) if b_nd == 1 else b  # a column
+    g2 = np.expand_dims(g, -1) if b_nd == 1 else g
+    g2 = np.expand_dims(g2, -2) if a_nd == 1 else g2
+    ga = gb = None
+    if needs[0]:
+        ga = np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), _shape(a2)), _shape(a))
+    if needs[1]:
+        gb = np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, _shape(b2)), _shape(b))
+    return [ga, gb]
+
+
+VJP_RULES[np.matmul] = _matmul
+
+
+def _einsum(g, ans, args, needs, subscripts):
+    if "->" not in subscripts or "." in subscripts:
+        raise NotImplementedError(
+            "reverse mode supports numpy.einsum with explicit output and no '...'; "
+            f"got {subscripts!r}"
+        )
+    inputs, output = subscripts.split("->")
+    inputs = inputs.split(",")
+    out = []
+    for i, need in enumerate(needs):
+        if not need:
+            out.append(None)
+            continue
+        target = inputs[i]
+        if len(set(target)) != len(target):
+            raise NotImplementedError(
+                f"reverse mode of numpy.einsum with a repeated index in {target!r}"
+            )
+        others = inputs[:i] + inputs[i + 1 :]
+        present = set(output).union(*others)
+        reduced = "".join(c for c in target if c in present)
+        spec = ",".join([output, *others]) + "->" + reduced
+        adj = np.einsum(spec, g, *args[:i], *args[i + 1 :])
+        if reduced != target:  # indices summed in this operand only: broadcast back
+            shape = _shape(args[i])
+            sizes = [shape[target.index(c)] if c in reduced else 1 for c in target]
+            order = [reduced.index(c) for c in target if c in reduced]
+            adj = np.reshape(np.transpose(adj, order), sizes)
+            adj = np.broadcast_to(adj, shape)
+        out.append(adj)
+    return out
+
+
+VJP_RULES[np.einsum] = _einsum
+
+
+# --- fused primitives of mixgrad.ad.ops -------------------------------------------
+def _logsumexp(g, ans, a, axis, keepdims):
+    weights = a - _expand(ans, axis, keepdims)  # softmax = exp(a - logsumexp(a))
+    if type(weights) is np.ndarray:
+        np.exp(weights, out=weights)
+        return _inplace(weights, np.multiply, _expand(g, axis, keepdims))
+    return _expand(g, axis, keepdims) * np.exp(weights)
+
+
+defvjp(ops.LOGSUMEXP, _logsumexp)
+
+
+def _solve_triangular(g, ans, args, needs, lower):
+    L, b = args
+    vector = _nd(b) == 1
+    gb = bind(ops.SOLVE_TRIANGULAR, np.swapaxes(L, -1, -2), g, lower=not lower)
+    out = [None, unbroadcast(gb, _shape(b)) if needs[1] else None]
+    if needs[0]:
+        if vector:
+            gL = -(np.expand_dims(gb, -1) * np.expand_dims(ans, -2))
+        else:
+            gL = -(gb @ np.swapaxes(ans, -1, -2))
+        gL = np.tril(gL) if lower else np.triu(gL)
+        out[0] = unbroadcast(gL, _shape(L))
+    return out
+
+
+VJP_RULES[ops.SOLVE_TRIANGULAR] = _solve_triangular
+
+
+# --- residuals: what each rule reads ------------------------------------------------
+#: ``SAVED[prim](needs) -> (keep, keep_ans)``: which argument values (by position)
+#: and whether the result the vjp rule of ``prim`` reads. The tape stores only
+#: those (the others by shape), so intermediates are freed as soon as possible.
+#: A primitive missing here keeps everything.
+SAVED = {}
+for _prim in (
+    np.add, np.subtract, np.negative, np.sum, np.mean, np.reshape, np.squeeze,
+    np.expand_dims, np.transpose, np.swapaxes, np.moveaxis, np.broadcast_to, GETITEM,
+    INDEX_ADD, np.tril, np.triu, np.diagonal, np.concatenate, np.stack,
+):  # fmt: skip
+    SAVED[_prim] = lambda needs: ((), False)
+SAVED[np.multiply] = lambda needs: ((needs[1], needs[0]), False)  # each needs the other
+SAVED[np.matmul] = lambda needs: ((needs[1], needs[0]), False)
+SAVED[np.divide] = lambda needs: ((False, True), needs[1])
+SAVED[np.exp] = lambda needs: ((), True)
+SAVED[np.sqrt] = lambda needs: ((), True)
+SAVED[np.log] = lambda needs: ((True,), False)
+SAVED[np.square] = lambda needs: ((True,), False)
+SAVED[np.where] = lambda needs: ((True,), False)  # the condition
+SAVED[ops.LOGSUMEXP] = lambda needs: ((True,), True)
+SAVED[ops.SOLVE_TRIANGULAR] = lambda needs: ((True,), True)  # L and z; b by shape

@@ -1,0 +1,5 @@
+"""Warnings and errors raised by :mod:`mixgrad`."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative algorithm stopped before meeting its tolerance."""

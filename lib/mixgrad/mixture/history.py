@@ -1,0 +1,99 @@
+"""What an EM run leaves behind: the ELBO / KL trace and parameter snapshots.
+
+At iteration ``t`` the E-step sets ``q_t = p(z | x, theta_{t-1})`` and the
+M-step maximises the ELBO over ``theta``. The trace records
+
+- ``elbo_e_step[t]  = ELBO(q_t, theta_{t-1})``, equal to the log-likelihood
+  ``l(theta_{t-1})`` because the E-step makes the KL term zero;
+- ``elbo_m_step[t]  = ELBO(q_t, theta_t)``, at least ``elbo_e_step[t]``;
+- ``log_likelihood[t] = l(theta_t)``, at least ``elbo_m_step[t]``;
+- ``kl[t] = log_likelihood[t] - elbo_m_step[t] = KL(q_t || p(z | x, theta_t))``,
+
+so ``log-likelihood = ELBO + KL`` holds at every step and the chain
+``elbo_e_step[t] <= elbo_m_step[t] <= log_likelihood[t] = elbo_e_step[t+1]``
+is EM's monotonicity. All values are means over the samples.
+
+See the chapter :ref:`em-elbo`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["EMHistory"]
+
+
+@dataclass(frozen=True)
+class EMHistory:
+    """Per-iteration trace of an EM run (arrays of shape (n_iter,)).
+
+    Attributes
+    ----------
+    log_likelihood : ndarray of shape (n_iter,)
+        Mean log-likelihood after each iteration, ``l(theta_t)``.
+    elbo_e_step : ndarray of shape (n_iter,)
+        ELBO after the E-step of each iteration (``l(theta_{t-1})``; ``-inf``
+        for a fully supervised fit, which has no starting parameters).
+    elbo_m_step : ndarray of shape (n_iter,)
+        ELBO after the M-step of each iteration.
+    kl : ndarray of shape (n_iter,)
+        ``log_likelihood - elbo_m_step``, the gap the next E-step closes.
+    """
+
+    log_likelihood: np.ndarray
+    elbo_e_step: np.ndarray
+    elbo_m_step: np.ndarray
+    kl: np.ndarray
+
+    @property
+    def n_iter(self):
+        """Number of recorded iterations."""
+        return len(self.log_likelihood)
+
+    def as_dict(self):
+        """The four arrays in a dict (e.g. for ``pandas.DataFrame``)."""
+        return {
+            "log_likelihood": self.log_likelihood,
+            "elbo_e_step": self.elbo_e_step,
+            "elbo_m_step": self.elbo_m_step,
+            "kl": self.kl,
+        }
+
+
+class Recorder:
+    """Collects one run's objectives, ELBO values and snapshots."""
+
+    def __init__(self, record_history, keep_snapshots, start=None):
+        self.record_history, self.keep_snapshots = record_history, keep_snapshots
+        self.objectives, self.elbo_e, self.elbo_m = [], [], []
+        self.snapshots = [] if keep_snapshots else None
+        if keep_snapshots and start is not None:
+            self.snapshot(start)
+
+    def snapshot(self, params):
+        weights, means, covariances, _ = params
+        self.snapshots.append(
+            {"weights": weights.copy(), "means": means.copy(),
+             "covariances": None if covariances is None else covariances.copy()}
+        )
+
+    def record(self, info, params):
+        self.objectives.append(info["objective"])
+        if self.record_history:
+            self.elbo_e.append(info["elbo_e_step"])
+            self.elbo_m.append(info["elbo_m_step"])
+        if self.keep_snapshots:
+            self.snapshot(params)
+
+    def history(self, final_objective):
+        """The :class:`EMHistory`, given the objective at the final parameters."""
+        if not self.record_history:
+            return None
+        log_likelihood = np.array(self.objectives[1:] + [final_objective], dtype=float)
+        elbo_m = np.array(self.elbo_m, dtype=float)
+        return EMHistory(
+            log_likelihood=log_likelihood,
+            elbo_e_step=np.array(self.elbo_e, dtype=float),
+            elbo_m_step=elbo_m,
+            kl=log_likelihood - elbo_m,
+        )

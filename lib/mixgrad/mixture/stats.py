@@ -1,0 +1,410 @@
+"""Fast EM from the Gaussian's exponential-family sufficient statistics.
+
+A Gaussian is an exponential family: with ``T(x) = [1, x, vech(x x^T)]``
+(data centred first) and the natural parameters
+
+    w_k = [log pi_k + log det P_k - d/2 log 2 pi - 1/2 m_k^T L_k m_k,
+           L_k m_k,   -1/2 vech-coefficients of L_k]        (L_k = P_k P_k^T)
+
+the joint log-density is one inner product, ``log p(x, z = k) = w_k . T(x)``.
+So the E-step's log-densities of all components are ONE matrix product
+``W T^T`` and the M-step's statistics ``S = R T`` (counts, first and second
+moments of every component) are another, instead of a Python loop over the
+components. "diag" uses ``[1, x, x**2]`` and "spherical" ``[1, x, |x|^2]``.
+
+Memory is O(n (d^2 + k)). The data are stored as column blocks of
+``T(x)^T`` so that each block's ``W T^T``, log-sum-exp and ``R T`` run while
+it sits in cache.
+
+Accuracy. The one-product form subtracts large terms when a component is
+tight and far from the centre of the data: the E-step loses about
+``log10(m^T L m)`` digits and the M-step's ``E[x x^T] - m m^T`` about
+``log10(max_j m_j^2 / var_j)``. Components beyond :data:`Q_MAX` /
+:data:`R_MAX` are computed directly (centred on their own mean, two passes),
+so the results agree with the reference path of :mod:`mixgrad.mixture.em`.
+
+See the chapter :ref:`em-algorithm`.
+"""
+
+import numpy as np
+
+from mixgrad._validation import check_finite_array
+from mixgrad.mixture.em import COUNT_EPS
+from mixgrad.mixture.gaussian import (
+    LOG_2PI,
+    _precisions_cholesky,
+    check_covariance_type,
+    check_means,
+    check_precisions_cholesky,
+    check_weights,
+    collapse_floor,
+    log_det_cholesky,
+)
+
+__all__ = ["design_matrix", "natural_parameters", "StatsEM", "Q_MAX", "R_MAX"]
+
+Q_MAX = 1e4  # E-step: direct form when m^T L m (centred mean, own metric) exceeds this
+R_MAX = 1e4  # M-step: two-pass covariance when m_j^2 / var_j exceeds this
+_LOG_ZERO = -1e300  # stands for log 0 (a zero weight) without producing 0 * inf = nan
+
+
+# --- T(x) and the natural parameters ------------------------------------------------
+
+
+_KIND = {"full": "full", "tied": "full", "diag": "diag", "spherical": "spherical"}
+
+
+def _design_block(xt, kind):
+    """Rows of T(x)^T for the columns of ``xt`` (centred data, shape (d, c)).
+
+    ``kind`` is "full" ([1, x, vech(x x^T)]), "diag" ([1, x, x**2]),
+    "spherical" ([1, x, |x|^2]) or "linear" ([1, x]).
+    """
+    d, c = xt.shape
+    n_rows = {"full": 1 + d + d * (d + 1) // 2, "linear": 1 + d, "diag": 1 + 2 * d,
+              "spherical": 2 + d}[kind]
+    block = np.empty((n_rows, c))
+    block[0] = 1.0
+    block[1 : d + 1] = xt
+    quad = block[d + 1 :]
+    if kind == "full":  # rows in the order of np.triu_indices(d)
+        row = 0
+        for i in range(d):
+            np.multiply(xt[i : i + 1], xt[i:], out=quad[row : row + d - i])
+            row += d - i
+    elif kind == "diag":
+        np.multiply(xt, xt, out=quad)
+    elif kind == "spherical":
+        np.einsum("ij,ij->j", xt, xt, out=quad[0])
+    return block
+
+
+def design_matrix(X, covariance_type, center=None):
+    """Sufficient statistics ``T(x_i)`` of every sample, one row each.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    center : array-like of shape (n_features,), optional
+        Subtracted from ``X`` first (default: the mean of ``X``).
+
+    Returns
+    -------
+    T : ndarray of shape (n_samples, n_statistics)
+        ``[1, x, vech(x x^T)]`` (``n_statistics = 1 + d + d (d + 1) / 2``) for
+        "full"/"tied", ``[1, x, x**2]`` for "diag", ``[1, x, |x|^2]`` for
+        "spherical", of the centred samples.
+    center : ndarray of shape (n_features,)
+    """
+    X = check_finite_array(X, "X", ndim=2)
+    check_covariance_type(covariance_type)
+    center = X.mean(axis=0) if center is None else check_finite_array(center, "center", ndim=1)
+    return _design_block((X - center).T, _KIND[covariance_type]).T, center
+
+
+def _natural_parameters(weights, means_c, prec, covariance_type):
+    """(W, q, c0): natural parameters, m^T L m and the constants of the direct form."""
+    k, d = means_c.shape
+    with np.errstate(divide="ignore"):
+        log_weights = np.maximum(np.log(weights), _LOG_ZERO)
+    log_det = log_det_cholesky(prec, covariance_type, d)
+    if covariance_type in ("full", "tied"):
+        chol = np.broadcast_to(prec, (k, d, d))
+        u = np.einsum("kij,ki->kj", chol, means_c)  # P^T m
+        linear = np.einsum("kij,kj->ki", chol, u)  # L m
+        i, j = np.triu_indices(d)
+        precision = chol @ np.swapaxes(chol, 1, 2)
+        quad = -0.5 * precision[:, i, j] * np.where(i == j, 1.0, 2.0)
+        q = np.einsum("kj,kj->k", u, u)
+    else:
+        lam = prec**2 if covariance_type == "diag" else (prec**2)[:, None]
+        linear = lam * means_c
+        quad = -0.5 * lam
+        q = np.einsum("kj,kj->k", linear, means_c)
+    c0 = log_weights + log_det - 0.5 * d * LOG_2PI
+    W = np.concatenate([(c0 - 0.5 * q)[:, None], linear, quad], axis=1)
+    return W, q, c0
+
+
+def natural_parameters(weights, means, precisions_cholesky, covariance_type, center):
+    """Natural parameters ``W`` such that ``log p(x_i, z_i = k) = (T W^T)[i, k]``.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_components,)
+    means : array-like of shape (n_components, n_features)
+    precisions_cholesky : array-like
+        Cholesky factors of the precisions, shaped per covariance type.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    center : array-like of shape (n_features,)
+        The centre used by :func:`design_matrix`.
+
+    Returns
+    -------
+    W : ndarray of shape (n_components, n_statistics)
+    """
+    check_covariance_type(covariance_type)
+    means = check_means(means)
+    weights = check_weights(weights, means.shape[0])
+    prec = check_precisions_cholesky(precisions_cholesky, covariance_type, *means.shape)
+    center = check_finite_array(center, "center", ndim=1)
+    return _natural_parameters(weights, means - center, prec, covariance_type)[0]
+
+
+# --- the engine -------------------------------------------------------------------
+
+
+def _n_statistics(covariance_type, d):
+    """Rows of a design block; "tied" needs only [1, x] (its quadratic term is shared)."""
+    return {"full": 1 + d + d * (d + 1) // 2, "tied": 1 + d, "diag": 1 + 2 * d,
+            "spherical": 2 + d}[covariance_type]
+
+
+class StatsEM:
+    """EM iterations for one data set through sufficient statistics.
+
+    Built once per fit (the design blocks are computed once), then
+    :meth:`step` maps parameters ``(weights, means, covariances,
+    precisions_cholesky)`` to the next ones.
+
+    For "tied" covariances the quadratic term ``-1/2 x^T L x`` is the same for
+    every component: it cancels from the responsibilities, its sum over the
+    samples is ``-1/2 <L, X^T X>``, and the M-step's second moment is always
+    ``X^T X`` (responsibilities sum to 1), so the blocks hold only ``[1, x]``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated float64 data.
+    n_components : int
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float
+    labels : ndarray of int of shape (n_samples,), optional
+        Partial labels, ``-1`` = unlabelled; labelled responsibilities are pinned.
+    record_history : bool, default True
+        Also accumulate the entropy needed for the ELBO values.
+    block_size : int, optional
+        Samples per block (default: about 1 MiB of statistics and
+        responsibilities per block).
+    """
+
+    def __init__(self, X, n_components, covariance_type, reg_covar, labels=None,
+                 record_history=True, block_size=None):
+        n, d = X.shape
+        self.n_samples, self.n_features, self.n_components = n, d, n_components
+        self.covariance_type, self.reg_covar = covariance_type, reg_covar
+        self.record_history = record_history
+        self.center = X.mean(axis=0)
+        self.floor = collapse_floor(X)
+        xt = np.ascontiguousarray((X - self.center).T)
+        n_stats = _n_statistics(covariance_type, d)
+        if block_size is None:
+            block_size = 2 ** int(round(np.log2(2**17 / (n_stats + n_components))))
+            block_size = int(np.clip(block_size, 256, 16384))
+        block_size = min(block_size, n)
+        self.slices = [slice(s, min(s + block_size, n)) for s in range(0, n, block_size)]
+        kind = "linear" if covariance_type == "tied" else covariance_type
+        self.blocks = [_design_block(xt[:, sl], kind) for sl in self.slices]
+        self.scatter = xt @ xt.T if covariance_type == "tied" else None  # X^T X, centred
+        self.block_labels = [self._labels_in(labels, sl) for sl in self.slices]
+        self.resp = None  # (k, n) responsibilities, kept only when a fallback needs them
+        self._z = np.empty((n_components, block_size))
+        self._r = np.empty((n_components, block_size))
+        self._s = np.empty((n_components, n_stats))
+
+    @staticmethod
+    def _labels_in(labels, sl):
+        if labels is None:
+            return None
+        rows = np.flatnonzero(labels[sl] >= 0)
+        return (rows, labels[sl][rows]) if rows.size else None
+
+    # -- E-step ------------------------------------------------------------------
+
+    def _direct(self, j, xt, means_c, prec, c0):
+        """Log-density of component j on one block, centred on its own mean."""
+        diff = xt - means_c[j][:, None]
+        if self.covariance_type in ("full", "tied"):
+            y = (prec if self.covariance_type == "tied" else prec[j]).T @ diff
+        else:
+            y = diff * (prec[j][:, None] if self.covariance_type == "diag" else prec[j])
+        return c0[j] - 0.5 * np.einsum("ij,ij->j", y, y)
+
+    def _tied_shared(self, xt, prec):
+        """-1/2 x^T L x for the columns of one block (needed only next to direct rows)."""
+        y = prec.T @ xt
+        return -0.5 * np.einsum("ij,ij->j", y, y)
+
+    def _e_pass(self, weights, means, prec, *, statistics, store=False):
+        """One pass over the blocks: objective and, optionally, S = R T and the ELBO sums."""
+        ct, d = self.covariance_type, self.n_features
+        means_c = means - self.center
+        W, q, c0 = _natural_parameters(weights, means_c, prec, ct)
+        tied = ct == "tied"
+        if tied:
+            W = W[:, : d + 1]
+        direct = np.flatnonzero(~(q <= Q_MAX))
+        S = np.zeros_like(self._s) if statistics else None
+        history = statistics and self.record_history
+        if store and self.resp is None:
+            self.resp = np.empty((self.n_components, self.n_samples))
+        objective = entropy = cross = 0.0
+        for block, sl, lab in zip(self.blocks, self.slices, self.block_labels, strict=True):
+            c = block.shape[1]
+            z = self._z[:, :c]
+            np.matmul(W, block, out=z)
+            if direct.size:
+                xt = block[1 : d + 1]
+                if tied:  # direct rows are full log-densities: give the others the shared term
+                    z += self._tied_shared(xt, prec)
+                for j in direct:
+                    z[j] = self._direct(j, xt, means_c, prec, c0)
+            top = z.max(axis=0)
+            z -= top
+            r = self.resp[:, sl] if store else self._r[:, :c]
+            np.exp(z, out=r)
+            total = r.sum(axis=0)
+            r /= total
+            log_total = np.log(total)
+            objective += top.sum() + log_total.sum()
+            if lab is not None:
+                rows, cls = lab
+                objective += (z[cls, rows] - log_total[rows]).sum()
+                r[:, rows] = 0.0
+                r[cls, rows] = 1.0
+            if history:
+                rz = np.einsum("ij,ij->j", r, z)  # sum_k r_ik (log p(x_i, k) - top_i)
+                ent = log_total - rz
+                if lab is not None:
+                    ent[lab[0]] = 0.0  # pinned rows have zero entropy
+                entropy += ent.sum()
+                cross += top.sum() + rz.sum()
+            if statistics:
+                S += np.matmul(r, block.T, out=self._s)
+        if tied and not direct.size:  # the shared term, summed over the samples at once
+            shared = -0.5 * np.einsum("ij,ij->", prec @ prec.T, self.scatter)
+            objective += shared
+            cross += shared
+        return objective, S, entropy, cross
+
+    # -- M-step ------------------------------------------------------------------
+
+    def _two_pass(self, j, mean_c, squares_only=False):
+        """Weighted scatter of component j about ``mean_c``, from stored resp."""
+        d = self.n_features
+        out = np.zeros(d) if squares_only else np.zeros((d, d))
+        for block, sl in zip(self.blocks, self.slices, strict=True):
+            diff = block[1 : d + 1] - mean_c[:, None]
+            r = self.resp[j, sl]
+            out += (diff * diff) @ r if squares_only else (diff * r) @ diff.T
+        return out
+
+    def _unpack(self, vech):
+        d = self.n_features
+        i, j = np.triu_indices(d)
+        out = np.empty(vech.shape[:-1] + (d, d))
+        out[..., i, j] = vech
+        out[..., j, i] = vech
+        return out
+
+    def _one_pass_covariances(self, S, nk, means_c):
+        """Covariances from the moments, and the components that lost too many digits.
+
+        The scatter is taken about the returned means ``mu`` (which, as in
+        scikit-learn, divide by ``N_k + 10 eps`` and so differ from ``m = S_1 / nk``
+        for nearly empty components): ``E[x x^T] - m mu^T - mu m^T + (N_k / nk) mu mu^T``.
+        """
+        ct, d = self.covariance_type, self.n_features
+        m = S[:, 1 : d + 1] / nk[:, None]
+        if ct == "tied":
+            total = self.scatter
+            cov = (total - (nk[:, None] * means_c).T @ means_c) / nk.sum()
+            ok = np.all(np.diagonal(total) / nk.sum() <= R_MAX * np.diagonal(cov))
+            return cov, np.arange(len(nk)) if not ok else np.array([], dtype=int)
+        rho = S[:, 0] / nk
+        second = S[:, d + 1 :] / nk[:, None]
+        if ct == "full":
+            cross = m[:, :, None] * means_c[:, None, :]
+            cov = (self._unpack(second) - cross - np.swapaxes(cross, 1, 2)
+                   + rho[:, None, None] * means_c[:, :, None] * means_c[:, None, :])
+            var = np.diagonal(cov, axis1=1, axis2=2)
+            return cov, np.flatnonzero(~np.all(m**2 <= R_MAX * var, axis=1))
+        if ct == "diag":
+            cov = second - 2 * m * means_c + rho[:, None] * means_c**2
+            return cov, np.flatnonzero(~np.all(m**2 <= R_MAX * cov, axis=1))
+        sq = np.einsum("kj,kj->k", m, m)
+        cov = (second[:, 0] - 2 * np.einsum("kj,kj->k", m, means_c)
+               + rho * np.einsum("kj,kj->k", means_c, means_c)) / d
+        return cov, np.flatnonzero(~(sq <= R_MAX * d * cov))
+
+    def _covariances(self, S, nk, means_c, params):
+        ct, d = self.covariance_type, self.n_features
+        cov, bad = self._one_pass_covariances(S, nk, means_c)
+        if bad.size:  # recompute the responsibilities, then two passes about each mean
+            self._e_pass(params[0], params[1], params[3], statistics=False, store=True)
+            if ct == "tied":
+                cov = sum(self._two_pass(k, means_c[k]) for k in range(len(nk))) / nk.sum()
+            for k in bad if ct != "tied" else ():
+                scatter = self._two_pass(k, means_c[k], squares_only=ct != "full")
+                cov[k] = (scatter if ct != "spherical" else scatter.sum() / d) / nk[k]
+        if ct in ("full", "tied"):
+            cov[..., np.arange(d), np.arange(d)] += self.reg_covar
+            return cov
+        return cov + self.reg_covar
+
+    def _m_step(self, S, params):
+        d = self.n_features
+        counts = S[:, 0]
+        nk = counts + COUNT_EPS
+        # scikit-learn's means are resp^T X / nk; with centred data the centre
+        # enters with the factor counts / nk (it matters only for empty components).
+        means_c = S[:, 1 : d + 1] / nk[:, None] - self.center * (COUNT_EPS / nk)[:, None]
+        covariances = self._covariances(S, nk, means_c, params)
+        prec = _precisions_cholesky(covariances, self.covariance_type, self.floor)
+        return nk / nk.sum(), means_c + self.center, covariances, prec
+
+    def _expected_log_joint(self, S, weights, prec):
+        """sum_ik r_ik log p(x_i, z_i = k | new parameters), from the M-step identities."""
+        d, ct = self.n_features, self.covariance_type
+        counts = S[:, 0]
+        nk = counts + COUNT_EPS
+        log_det = log_det_cholesky(prec, ct, d)
+        if ct in ("full", "tied"):
+            trace = np.einsum("...ij,...ij->...", prec, prec)
+        else:
+            trace = (prec**2).sum(axis=-1) if ct == "diag" else d * prec**2
+        quad = nk * (d - self.reg_covar * trace)  # sum_i r_ik (x_i-mu_k)^T L_k (x_i-mu_k)
+        return float(np.sum(counts * (np.log(weights) + log_det - 0.5 * d * LOG_2PI) - 0.5 * quad))
+
+    # -- public --------------------------------------------------------------------
+
+    def step(self, params):
+        """One EM iteration.
+
+        Parameters
+        ----------
+        params : tuple (weights, means, covariances, precisions_cholesky)
+
+        Returns
+        -------
+        new_params : tuple (weights, means, covariances, precisions_cholesky)
+        info : dict
+            ``objective``: mean (semi-supervised) log-likelihood at ``params``;
+            with ``record_history`` also ``elbo_e_step`` and ``elbo_m_step``
+            (means over the samples).
+        """
+        weights, means, _, prec = params
+        objective, S, entropy, cross = self._e_pass(weights, means, prec, statistics=True)
+        new = self._m_step(S, params)
+        n = self.n_samples
+        info = {"objective": float(objective / n)}
+        if self.record_history:
+            info["elbo_e_step"] = (cross + entropy) / n
+            info["elbo_m_step"] = (self._expected_log_joint(S, new[0], new[3]) + entropy) / n
+        return new, info
+
+    def objective(self, params):
+        """Mean (semi-supervised) log-likelihood at ``params``."""
+        weights, means, _, prec = params
+        return self._e_pass(weights, means, prec, statistics=False)[0] / self.n_samples
