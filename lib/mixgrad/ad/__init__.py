@@ -12,17 +12,26 @@ The public names are re-exported here, so chapters write
 # (owned by the AD-core work; add one import line per module)
 from mixgrad.ad._trace import DomainError, Primitive  # noqa: F401
 from mixgrad.ad.dual import Dual  # noqa: F401
-from mixgrad.ad.jvp_rules import JVP_RULES  # noqa: F401
-from mixgrad.ad.vjp_rules import VJP_RULES  # noqa: F401
-from mixgrad.ad.tape import Tape, trace_tape  # noqa: F401
 from mixgrad.ad.forward import derivative, gradient_fwd, jacobian_fwd, jvp  # noqa: F401
-from mixgrad.ad.reverse import (  # noqa: F401
-    grad, hessian, jacobian, jacobian_rev, value_and_grad, vjp,
-)
-from mixgrad.ad.ops import (  # noqa: F401
-    log_det_cholesky, log_softmax, logsumexp, softmax, solve_triangular,
-)
 from mixgrad.ad.gmm import gmm_loglik  # noqa: F401
+from mixgrad.ad.jvp_rules import JVP_RULES  # noqa: F401
+from mixgrad.ad.ops import (  # noqa: F401
+    log_det_cholesky,
+    log_softmax,
+    logsumexp,
+    softmax,
+    solve_triangular,
+)
+from mixgrad.ad.reverse import (  # noqa: F401
+    grad,
+    hessian,
+    jacobian,
+    jacobian_rev,
+    value_and_grad,
+    vjp,
+)
+from mixgrad.ad.tape import Tape, trace_tape  # noqa: F401
+from mixgrad.ad.vjp_rules import VJP_RULES  # noqa: F401
 
 # --- periphery: divided differences, Wengert lists, source transformation,
 #     Newton's method, gradient checks --------------------------------------

@@ -14,11 +14,11 @@ import math
 import numpy as np
 
 from ._domain import check_domain
-from ._numpy_api import TracerMixin
+from ._mixin import TracerMixin
+from ._scalar import install_fast_paths
 from ._trace import (
     TRACERS,
     as_operand,
-    bind,
     current_level,
     level_of,
     prim_name,
@@ -40,7 +40,7 @@ def _make(value, tangent, level):
     d = _new(Dual)
     d.value = value
     d._t = tangent
-    d._level = level
+    d._k = level if type(value) is float and type(tangent) is float else -1 - level
     return d
 
 
@@ -98,7 +98,7 @@ def _fit_tangent(value, tangent):
 
 def _check_directions(primals, tangents):
     kinds = set()
-    for x, t in zip(primals, tangents):
+    for x, t in zip(primals, tangents, strict=True):
         if t is not None:
             k = np.ndim(primal(t)) - np.ndim(primal(x))
             kinds.add(np.shape(primal(t))[0] if k else None)
@@ -138,7 +138,9 @@ class Dual(TracerMixin):
     array([0.57073720, 1.5       ])
     """
 
-    __slots__ = ("value", "_t", "_level")
+    # _k is the level for a Dual of floats (the fast paths of _scalar.py) and
+    # -1 - level otherwise: one comparison tells both facts
+    __slots__ = ("value", "_t", "_k")
     _MODE = "forward-mode (jvp)"
     _TABLE = "JVP_RULES"
 
@@ -146,8 +148,15 @@ class Dual(TracerMixin):
         value = _check_part(value, "value")
         tangent = _check_part(tangent, "tangent")
         self.value = value
-        self._t = _fit_tangent(value, tangent)
-        self._level = max(current_level(), level_of(value) + 1, level_of(tangent) + 1)
+        self._t = tangent = _fit_tangent(value, tangent)
+        level = max(current_level(), level_of(value) + 1, level_of(tangent) + 1)
+        self._k = level if type(value) is float and type(tangent) is float else -1 - level
+
+    @property
+    def _level(self):
+        """Nesting level of the transform this Dual belongs to."""
+        k = self._k
+        return k if k >= 0 else -1 - k
 
     @property
     def tangent(self):
@@ -184,215 +193,6 @@ class Dual(TracerMixin):
         out, t = rule(primals, tangents, **kwargs)
         return _make(out, t, level)
 
-    # --- fast paths for Python floats (the scalar chapters and benchmark) ---------
-    def __add__(self, other):
-        a, t = self.value, self._t
-        if type(a) is float and type(t) is float:
-            to = type(other)
-            if to is Dual:
-                b, u = other.value, other._t
-                if type(b) is float and type(u) is float and other._level == self._level:
-                    d = _new(Dual)
-                    d.value, d._t, d._level = a + b, t + u, self._level
-                    return d
-            elif to is float or to is int:
-                d = _new(Dual)
-                d.value, d._t, d._level = a + other, t, self._level
-                return d
-        return bind(np.add, self, other)
-
-    def __radd__(self, other):
-        if type(self.value) is float and type(self._t) is float and type(other) in (float, int):
-            d = _new(Dual)
-            d.value, d._t, d._level = other + self.value, self._t, self._level
-            return d
-        return bind(np.add, other, self)
-
-    def __sub__(self, other):
-        a, t = self.value, self._t
-        if type(a) is float and type(t) is float:
-            to = type(other)
-            if to is Dual:
-                b, u = other.value, other._t
-                if type(b) is float and type(u) is float and other._level == self._level:
-                    d = _new(Dual)
-                    d.value, d._t, d._level = a - b, t - u, self._level
-                    return d
-            elif to is float or to is int:
-                d = _new(Dual)
-                d.value, d._t, d._level = a - other, t, self._level
-                return d
-        return bind(np.subtract, self, other)
-
-    def __rsub__(self, other):
-        if type(self.value) is float and type(self._t) is float and type(other) in (float, int):
-            d = _new(Dual)
-            d.value, d._t, d._level = other - self.value, -self._t, self._level
-            return d
-        return bind(np.subtract, other, self)
-
-    def __mul__(self, other):
-        a, t = self.value, self._t
-        if type(a) is float and type(t) is float:
-            to = type(other)
-            if to is Dual:
-                b, u = other.value, other._t
-                if type(b) is float and type(u) is float and other._level == self._level:
-                    d = _new(Dual)
-                    d.value, d._t, d._level = a * b, t * b + a * u, self._level
-                    return d
-            elif to is float or to is int:
-                d = _new(Dual)
-                d.value, d._t, d._level = a * other, t * other, self._level
-                return d
-        return bind(np.multiply, self, other)
-
-    def __rmul__(self, other):
-        if type(self.value) is float and type(self._t) is float and type(other) in (float, int):
-            d = _new(Dual)
-            d.value, d._t, d._level = other * self.value, other * self._t, self._level
-            return d
-        return bind(np.multiply, other, self)
-
-    def __truediv__(self, other):
-        a, t = self.value, self._t
-        if type(a) is float and type(t) is float:
-            to = type(other)
-            if to is Dual:
-                b, u = other.value, other._t
-                if type(b) is float and type(u) is float and other._level == self._level and b:
-                    d = _new(Dual)
-                    y = a / b
-                    d.value, d._t, d._level = y, (t - y * u) / b, self._level
-                    return d
-            elif (to is float or to is int) and other:
-                d = _new(Dual)
-                d.value, d._t, d._level = a / other, t / other, self._level
-                return d
-        return bind(np.divide, self, other)
-
-    def __rtruediv__(self, other):
-        a, t = self.value, self._t
-        if type(a) is float and type(t) is float and type(other) in (float, int) and a:
-            d = _new(Dual)
-            y = other / a
-            d.value, d._t, d._level = y, -y * t / a, self._level
-            return d
-        return bind(np.divide, other, self)
-
-    def __pow__(self, other):
-        a, t = self.value, self._t
-        to = type(other)
-        if type(a) is float and type(t) is float and (to is float or to is int):
-            if a > 0.0 or (to is int and other >= 1):
-                d = _new(Dual)
-                d.value, d._t, d._level = a**other, other * a ** (other - 1) * t, self._level
-                return d
-        return bind(np.power, self, other)
-
-    def __neg__(self):
-        if type(self.value) is float and type(self._t) is float:
-            d = _new(Dual)
-            d.value, d._t, d._level = -self.value, -self._t, self._level
-            return d
-        return bind(np.negative, self)
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if (
-            type(self.value) is float
-            and type(self._t) is float
-            and len(inputs) == 1
-            and method == "__call__"
-            and not kwargs
-        ):
-            fast = _SCALAR_RULES.get(ufunc)
-            if fast is not None:
-                out = fast(self)
-                if out is not None:
-                    return out
-        return TracerMixin.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
-
-
-# --- elementary functions of float Duals with the math module ---------------------
-# Each returns None outside its domain, and the general path raises the error.
-def _sin(x):
-    v = x.value
-    d = _new(Dual)
-    d.value, d._t, d._level = math.sin(v), math.cos(v) * x._t, x._level
-    return d
-
-
-def _cos(x):
-    v = x.value
-    d = _new(Dual)
-    d.value, d._t, d._level = math.cos(v), -math.sin(v) * x._t, x._level
-    return d
-
-
-def _exp(x):
-    v = x.value
-    if v < 700.0:
-        d = _new(Dual)
-        y = math.exp(v)
-        d.value, d._t, d._level = y, y * x._t, x._level
-        return d
-
-
-def _log(x):
-    v = x.value
-    if v > 0.0:
-        d = _new(Dual)
-        d.value, d._t, d._level = math.log(v), x._t / v, x._level
-        return d
-
-
-def _scalar_rule(f, df, ok=None):
-    def fast(x):
-        v = x.value
-        if ok is None or ok(v):
-            y = f(v)
-            d = _new(Dual)
-            d.value, d._t, d._level = y, df(v, y) * x._t, x._level
-            return d
-
-    return fast
-
-
-#: ``ufunc -> fast(dual)`` for Duals whose value and tangent are Python floats.
-_SCALAR_RULES = {
-    np.sin: _sin,
-    np.cos: _cos,
-    np.exp: _exp,
-    np.log: _log,
-    np.tan: _scalar_rule(math.tan, lambda x, y: 1.0 + y * y),
-    np.sqrt: _scalar_rule(math.sqrt, lambda x, y: 0.5 / y, lambda x: x > 0.0),
-    np.tanh: _scalar_rule(math.tanh, lambda x, y: 1.0 - y * y),
-    np.arctan: _scalar_rule(math.atan, lambda x, y: 1.0 / (1.0 + x * x)),
-    np.log1p: _scalar_rule(math.log1p, lambda x, y: 1.0 / (1.0 + x), lambda x: x > -1.0),
-    np.expm1: _scalar_rule(math.expm1, lambda x, y: y + 1.0, lambda x: x < 700.0),
-}
 
 TRACERS.add(Dual)
-
-
-def _method(ufunc):
-    fast = _SCALAR_RULES.get(ufunc)
-
-    def method(self):
-        if fast is not None and type(self.value) is float and type(self._t) is float:
-            out = fast(self)
-            if out is not None:
-                return out
-        return ufunc(self)
-
-    method.__name__ = ufunc.__name__
-    method.__doc__ = f"``numpy.{ufunc.__name__}`` of this Dual (also used by object arrays)."
-    return method
-
-
-# Methods named like the ufuncs: ``x.sin()``; numpy calls them on object arrays.
-for _ufunc in (
-    np.sin, np.cos, np.tan, np.arcsin, np.arccos, np.arctan, np.sinh, np.cosh, np.tanh,
-    np.exp, np.expm1, np.log, np.log1p, np.sqrt, np.square, np.reciprocal,
-):  # fmt: skip
-    setattr(Dual, _ufunc.__name__, _method(_ufunc))
+install_fast_paths(Dual)

@@ -32,7 +32,7 @@ def _lead(t, x):
 
 def _directions(primals, tangents):
     """``(m,)`` if the tangents carry m directions, else ``()``."""
-    for x, t in zip(primals, tangents):
+    for x, t in zip(primals, tangents, strict=True):
         if t is not None:
             return np.shape(primal(t))[:1] if _lead(t, x) else ()
     return ()
@@ -64,15 +64,36 @@ def _zeros(x, lead):
 
 
 # --- elementwise: one rule per ufunc built from the table of partials -------------
+def _times(d, t, owned):
+    """``d * t``, reusing ``d``'s memory when it is a fresh array of the full shape."""
+    if (
+        type(d) is np.ndarray
+        and (type(t) is float or (type(t) is np.ndarray and d.shape == t.shape))
+        and not any(d is a for a in owned)
+    ):
+        return np.multiply(d, t, out=d)
+    return d * t
+
+
+def _accumulate(total, term):
+    if total is None:
+        return term
+    if type(total) is np.ndarray and type(term) is np.ndarray and total.shape == term.shape:
+        total += term  # total is a fresh product
+        return total
+    return total + term
+
+
 def _from_partials(ufunc, partials):
     def rule(primals, tangents):
         out = bind(ufunc, *primals)
         ond = _nd(out)
         total = None
-        for d, x, t in zip(partials, primals, tangents):
+        owned = (out, *primals)  # partials may return these (exp returns out): no in-place
+        for d, x, t in zip(partials, primals, tangents, strict=True):
             if t is not None:
-                term = d(out, *primals) * promote(t, _nd(x), ond)
-                total = term if total is None else total + term
+                term = _times(d(out, *primals), promote(t, _nd(x), ond), owned)
+                total = _accumulate(total, term)
         return out, _fit(total, _directions(primals, tangents), np.shape(primal(out)))
 
     return rule
@@ -116,6 +137,31 @@ def _divide(primals, tangents):
 
 
 JVP_RULES[np.divide] = _divide
+
+
+def _multiply(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    out = x * y
+    ond = _nd(out)
+    if x is y and tx is ty:  # x * x: one product instead of two
+        t = _times(promote(tx, _nd(x), ond) * x, 2.0, ())
+    else:
+        t = None
+        if tx is not None:
+            t = promote(tx, _nd(x), ond) * y
+        if ty is not None:
+            t = _accumulate(t, x * promote(ty, _nd(y), ond))
+    return out, _fit(t, _directions(primals, tangents), np.shape(primal(out)))
+
+
+def _cos(primals, tangents):
+    (x,), (t,) = primals, tangents
+    d = _times(np.sin(x), t, (x,))
+    return np.cos(x), (np.negative(d, out=d) if type(d) is np.ndarray else -d)
+
+
+JVP_RULES[np.multiply] = _multiply
+JVP_RULES[np.cos] = _cos
 
 
 # --- reductions -------------------------------------------------------------------
@@ -216,7 +262,7 @@ JVP_RULES[INDEX_ADD] = _index_add
 def _joining(fun):
     def rule(primals, tangents, axis):
         lead = _directions(primals, tangents)
-        ts = [_zeros(x, lead) if t is None else t for x, t in zip(primals, tangents)]
+        ts = [_zeros(x, lead) if t is None else t for x, t in zip(primals, tangents, strict=True)]
         return fun(primals, axis=axis), fun(ts, axis=axis)
 
     return rule

@@ -13,7 +13,7 @@ See the chapter :ref:`forward-reverse`.
 import numpy as np
 import scipy.linalg
 
-from ._trace import DomainError, Primitive, TRACERS, normalize_axis, primal
+from ._trace import TRACERS, DomainError, Primitive, normalize_axis, primal
 
 __all__ = [
     "logsumexp",

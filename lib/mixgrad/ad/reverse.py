@@ -29,7 +29,12 @@ def _finish(adjoint, x):
 
 
 def _argnums(argnums, nargs):
-    nums = (argnums,) if isinstance(argnums, numbers.Integral) else tuple(argnums)
+    if isinstance(argnums, numbers.Integral):
+        nums = (argnums,)
+    elif isinstance(argnums, (tuple, list)):
+        nums = tuple(argnums)
+    else:
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     for i in nums:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):
             raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
@@ -62,7 +67,7 @@ def _value_and_grad(f, argnums, args, kwargs, who):
     if _traced(out, level):
         adjoints = tape.backward(out._index, 1.0)
         value = out.value
-        grads = [_finish(adjoints[args[i]._index], x) for i, x in zip(nums, inputs)]
+        grads = [_finish(adjoints[args[i]._index], x) for i, x in zip(nums, inputs, strict=True)]
     else:
         value = out
         grads = [_finish(None, x) for x in inputs]

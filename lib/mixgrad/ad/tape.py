@@ -13,7 +13,7 @@ no graph sort is needed. See the chapter :ref:`forward-reverse`.
 import numpy as np
 
 from ._domain import DOMAIN_CHECKS, check_domain
-from ._numpy_api import TracerMixin
+from ._mixin import TracerMixin
 from ._trace import TRACERS, as_operand, bind, impl_of, new_level, prim_name, primal
 from .vjp_rules import SAVED, VJP_RULES
 

@@ -63,7 +63,7 @@ def defvjp(prim, *per_arg, broadcasting=False):
         def rule(g, ans, args, needs, **static):
             return [
                 f(g, ans, *args, **static) if need else None
-                for f, need in zip(per_arg, needs)
+                for f, need in zip(per_arg, needs, strict=True)
             ]
 
     VJP_RULES[prim] = rule
@@ -171,7 +171,7 @@ def _joining(stacked):
     def rule(g, ans, args, needs, axis):
         tail = (slice(None),) * (-axis - 1)
         out, start = [], 0
-        for i, (x, need) in enumerate(zip(args, needs)):
+        for i, (x, need) in enumerate(zip(args, needs, strict=True)):
             stop = start + (1 if stacked else _shape(x)[axis])
             if need:
                 part = i if stacked else slice(start, stop)
