@@ -64,6 +64,7 @@ NUMPY_CASES = {
     "broadcast_to": ("cs", lambda x: np.broadcast_to(x[0], (2, 4)) * x[1]),
     "einsum": ("cs", lambda x: np.einsum("ij,kj->ik", x, A34)),
     "einsum_sum": ("cs", lambda x: np.einsum("ij->", x) * x),
+    "einsum_implicit": ("cs", lambda x: np.einsum("ij,kj", x, A34 * x)),
     "integer_index": ("cs", lambda x: x[[0, 2, 2], [1, 1, 3]] * x[:, [3, 0]].sum()),
     "bool_index": ("cs", lambda x: x[A34 > 0] * 2),
     "newaxis_ellipsis": ("cs", lambda x: x[None, ..., -1] * x[..., None, 0]),

@@ -1,28 +1,24 @@
 """EM steps: the reference path, the sufficient-statistics path, and scikit-learn."""
 
+import mixgrad.mixture.stats as stats_module
 import numpy as np
 import pytest
-from scipy.special import logsumexp
-from scipy.stats import multivariate_normal
-from sklearn.mixture import GaussianMixture as SkGaussianMixture
-
-import mixgrad.mixture.stats as stats_module
 from mixgrad.mixture import GaussianMixture
+from mixgrad.mixture.covariance import COVARIANCE_TYPES, precisions_cholesky_from_covariances
 from mixgrad.mixture.em import (
-    collapsing_log_likelihood,
     e_step,
-    elbo,
     estimate_log_prob_resp,
-    kl,
-    log_likelihood,
     m_step,
     pin_responsibilities,
     responsibilities,
     weighted_log_prob,
 )
 from mixgrad.mixture.engines import DirectEM, StatsEM
-from mixgrad.mixture.gaussian import COVARIANCE_TYPES, precisions_cholesky_from_covariances
-from mixgrad.mixture.stats import design_matrix, natural_parameters
+from mixgrad.mixture.expfamily import design_matrix, natural_parameters
+from mixgrad.mixture.likelihood import collapsing_log_likelihood, elbo, kl, log_likelihood
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning",

@@ -2,19 +2,18 @@
 
 import numpy as np
 import pytest
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
-from sklearn.exceptions import NotFittedError
-from sklearn.mixture import GaussianMixture as SkGaussianMixture
-
 from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture import GaussianMixture, e_step, m_step
-from mixgrad.mixture.gaussian import (
+from mixgrad.mixture import GaussianMixture, e_step, m_step, responsibilities
+from mixgrad.mixture.covariance import (
     COVARIANCE_TYPES,
     precisions_cholesky_from_covariances,
     precisions_from_cholesky,
 )
 from mixgrad.mixture.kmeans import kmeans
 from mixgrad.mixture.stats import StatsEM
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
+from sklearn.exceptions import NotFittedError
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 quiet = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning",
@@ -67,7 +66,8 @@ def test_empty_component_stays_finite_like_sklearn(rng):
     sk = SkGaussianMixture(3, max_iter=2, tol=0, **init).fit(X)
     assert np.all(np.isfinite(ours.covariances_)) and ours.weights_[2] < 1e-10
     np.testing.assert_allclose(ours.means_, sk.means_, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(ours.covariances_, sk.covariances_, rtol=1e-10)
+    # (our responsibilities stop at e^-700 ~ 1e-304 instead of underflowing to 0)
+    np.testing.assert_allclose(ours.covariances_, sk.covariances_, rtol=1e-10, atol=1e-250)
 
 
 # --- initialisation -----------------------------------------------------------------------
@@ -162,6 +162,18 @@ def test_semi_supervised_fit_follows_the_functional_core(rng, covariance_type, s
     assert np.all(h.kl >= -1e-12)
 
 
+@pytest.mark.parametrize("init_params", ["kmeans", "random"])
+def test_partial_labels_decide_which_component_is_which(rng, init_params):
+    centers = np.array([[-6.0, 0.0], [0.0, 6.0], [6.0, 0.0]])
+    z = rng.integers(3, size=600)
+    X = centers[z] + rng.standard_normal((600, 2))
+    y = np.where(rng.random(600) < 0.05, z, -1)  # 5% labelled
+    gm = GaussianMixture(3, init_params=init_params, random_state=0).fit(X, y)
+    # without labels the component order is arbitrary; with them it is the labels'
+    assert np.mean(gm.predict(X) == z) > 0.97
+    np.testing.assert_allclose(gm.means_, centers, atol=0.3)
+
+
 @pytest.mark.parametrize("solver", ["stats", "direct"])
 def test_all_labelled_tied_is_lda(rng, solver):
     X, z = blobs(rng, d=3)
@@ -187,10 +199,9 @@ def test_all_labelled_full_is_qda(rng):
     # n_k (the MLE) in 1.9; compare with whichever normalisation it uses.
     nk = np.bincount(z)[:, None, None]
     qcov = np.asarray(qda.covariance_)
-    ours = gm.covariances_ if np.allclose(qcov, gm.covariances_) else gm.covariances_ * nk / (nk - 1)
+    mle = np.allclose(qcov, gm.covariances_)
+    ours = gm.covariances_ if mle else gm.covariances_ * nk / (nk - 1)
     np.testing.assert_allclose(ours, qcov, rtol=1e-10)
-    from mixgrad.mixture import responsibilities
-
     prec = precisions_cholesky_from_covariances(qcov, "full")
     resp, _ = responsibilities(X, qda.priors_, qda.means_, prec, "full")
     np.testing.assert_allclose(resp, qda.predict_proba(X), rtol=1e-8, atol=1e-12)
@@ -291,7 +302,8 @@ def test_float32_input_is_fitted_in_float64(rng):
         ({"means_init": [[0.0], [1.0]]}, ValueError, "means_init must have 2 columns"),
         ({"precisions_init": [[[1.0, 2.0], [2.0, 1.0]]] * 2}, ValueError,
          "precisions_init must be symmetric positive definite"),
-        ({"precisions_init": np.eye(2)}, ValueError, r"precisions_init must have shape \(2, 2, 2\)"),
+        ({"precisions_init": np.eye(2)}, ValueError,
+         r"precisions_init must have shape \(2, 2, 2\)"),
         ({"covariance_type": "diag", "precisions_init": [[1.0, -1.0], [1.0, 1.0]]}, ValueError,
          "precisions_init must be positive"),
     ],

@@ -2,20 +2,18 @@
 
 import numpy as np
 import pytest
-from scipy.stats import multivariate_normal
-from sklearn.mixture import GaussianMixture as SkGaussianMixture
-
-from mixgrad.mixture.gaussian import (
+from mixgrad.mixture.covariance import (
     COVARIANCE_TYPES,
     check_covariance_type,
     covariances_from_cholesky,
-    log_det_cholesky,
-    log_gaussian_prob,
     n_parameters,
     precisions_cholesky_from_covariances,
     precisions_cholesky_from_precisions,
     precisions_from_cholesky,
 )
+from mixgrad.mixture.gaussian import log_det_cholesky, log_gaussian_prob
+from scipy.stats import multivariate_normal
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 
 def random_covariances(rng, covariance_type, k, d):

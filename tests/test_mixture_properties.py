@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
 from mixgrad.mixture import GaussianMixture
-from mixgrad.mixture.em import elbo, kl, log_likelihood, m_step, responsibilities
+from mixgrad.mixture.covariance import COVARIANCE_TYPES, precisions_cholesky_from_covariances
+from mixgrad.mixture.em import m_step, responsibilities
 from mixgrad.mixture.engines import DirectEM, StatsEM
-from mixgrad.mixture.gaussian import COVARIANCE_TYPES, precisions_cholesky_from_covariances
+from mixgrad.mixture.likelihood import elbo, kl, log_likelihood
 
 finite = st.floats(-5.0, 5.0, allow_nan=False, allow_infinity=False)
 positive = st.floats(0.05, 1.0)

@@ -9,10 +9,9 @@ that nothing else is behind them, every check also runs on a subclass whose
 """
 
 import pytest
+from mixgrad.mixture import GaussianMixture
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-from mixgrad.mixture import GaussianMixture
 
 LABELS_REASON = (
     "the check forces n_components=1 and passes class labels 0..2 as y; fit(X, y) reads y "

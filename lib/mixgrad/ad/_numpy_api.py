@@ -339,4 +339,9 @@ def _einsum(*operands, out=None, optimize=False, **kwargs):
     subscripts, *arrays = operands
     if not isinstance(subscripts, str):
         raise NotImplementedError("numpy.einsum: pass the subscripts as a string")
-    return bind(np.einsum, *arrays, subscripts=subscripts.replace(" ", ""))
+    subscripts = subscripts.replace(" ", "")
+    if "->" not in subscripts:  # implicit output: the indices seen once, sorted
+        letters = subscripts.replace(",", "").replace(".", "")
+        once = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        subscripts = f"{subscripts}->{'...' if '.' in subscripts else ''}{once}"
+    return bind(np.einsum, *arrays, subscripts=subscripts)

@@ -135,7 +135,7 @@ class Dual(TracerMixin):
     >>> x1, x2 = Dual(1.5, [1.0, 0.0]), Dual(0.5, [0.0, 1.0])
     >>> y = x1 * x2 + np.sin(x1)
     >>> y.tangent  # the gradient (x2 + cos x1, x1)
-    array([0.57073720, 1.5       ])
+    array([0.5707372, 1.5      ])
     """
 
     # _k is the level for a Dual of floats (the fast paths of _scalar.py) and

@@ -40,7 +40,10 @@ def collect_output(y, who):
 def _split(y, level):
     """``(value, tangent)`` of an output; tangent ``None`` if it does not depend on x."""
     if type(y) is Dual and y._level == level:
-        return y.value, y._t
+        t = y._t
+        if type(t) is np.ndarray and not t.flags.writeable:  # a broadcast view: copy it
+            t = np.array(t)
+        return y.value, t
     return y, None
 
 

@@ -326,10 +326,6 @@ JVP_RULES[np.matmul] = _matmul
 
 
 def _einsum(primals, tangents, subscripts):
-    if "->" not in subscripts:
-        letters = subscripts.replace(",", "").replace(".", "")
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        subscripts = f"{subscripts}->{('...' if '.' in subscripts else '') + out}"
     inputs, output = subscripts.split("->")
     inputs = inputs.split(",")
     fresh = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYX" if c not in subscripts)

@@ -14,7 +14,16 @@ import numpy as np
 
 from ._domain import DOMAIN_CHECKS, check_domain
 from ._mixin import TracerMixin
-from ._trace import TRACERS, as_operand, bind, impl_of, new_level, prim_name, primal
+from ._trace import (
+    TRACERS,
+    as_operand,
+    bind,
+    check_tracer_input,
+    impl_of,
+    new_level,
+    prim_name,
+    primal,
+)
 from .vjp_rules import SAVED, VJP_RULES
 
 __all__ = ["Tape", "Node", "Var", "trace_tape"]
@@ -59,11 +68,13 @@ class Node:
     primitive : ufunc, numpy function, Primitive or None
         ``None`` for an input of the differentiated function.
     args : tuple
-        Argument values (traced ones replaced by their values).
+        Argument values. Only those the vjp rule reads are kept (see
+        ``vjp_rules.SAVED``); the others are replaced by zero-memory stand-ins
+        of the same shape, so intermediates can be freed early.
     kwargs : dict
         Static parameters (axes, shapes).
     ans : ndarray or float
-        The result.
+        The result (or its zero-memory stand-in if the rule does not read it).
     parents : tuple of (int, int)
         ``(argument position, node index)`` of each traced argument.
     """
@@ -279,8 +290,6 @@ def trace_tape(f, x, *args, **kwargs):
     >>> [node.name for node in tape.nodes]
     ['input', 'numpy.sin', 'numpy.multiply', 'numpy.sum']
     """
-    from ._trace import check_tracer_input
-
     x = check_tracer_input(x)
     tape = Tape()
     with new_level() as level:

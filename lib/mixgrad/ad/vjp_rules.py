@@ -218,10 +218,10 @@ VJP_RULES[np.matmul] = _matmul
 
 
 def _einsum(g, ans, args, needs, subscripts):
-    if "->" not in subscripts or "." in subscripts:
+    if "." in subscripts:
         raise NotImplementedError(
-            "reverse mode supports numpy.einsum with explicit output and no '...'; "
-            f"got {subscripts!r}"
+            f"reverse mode of numpy.einsum does not support '...' (got {subscripts!r}); "
+            "write the indices out"
         )
     inputs, output = subscripts.split("->")
     inputs = inputs.split(",")
@@ -242,10 +242,8 @@ def _einsum(g, ans, args, needs, subscripts):
         adj = np.einsum(spec, g, *args[:i], *args[i + 1 :])
         if reduced != target:  # indices summed in this operand only: broadcast back
             shape = _shape(args[i])
-            sizes = [shape[target.index(c)] if c in reduced else 1 for c in target]
-            order = [reduced.index(c) for c in target if c in reduced]
-            adj = np.reshape(np.transpose(adj, order), sizes)
-            adj = np.broadcast_to(adj, shape)
+            sizes = [n if c in reduced else 1 for n, c in zip(shape, target, strict=True)]
+            adj = np.broadcast_to(np.reshape(adj, sizes), shape)
         out.append(adj)
     return out
 

@@ -7,29 +7,32 @@ time; :class:`GaussianMixture` wraps it in a scikit-learn compatible estimator.
 
 # --- core: Gaussians, E-step/M-step, ELBO/KL, GaussianMixture estimator ------
 # (owned by the mixture-core work; add one import line per module)
+from mixgrad.mixture.covariance import (  # noqa: F401  # isort: skip
+    COVARIANCE_TYPES,
+    n_parameters,
+    precisions_cholesky_from_covariances,
+    precisions_cholesky_from_precisions,
+    precisions_from_cholesky,
+)
 from mixgrad.mixture.em import (  # noqa: F401  # isort: skip
-    collapsing_log_likelihood,
     e_step,
-    elbo,
     estimate_log_prob_resp,
-    kl,
-    log_likelihood,
     m_step,
     pin_responsibilities,
     responsibilities,
     weighted_log_prob,
 )
 from mixgrad.mixture.estimator import GaussianMixture  # noqa: F401  # isort: skip
-from mixgrad.mixture.gaussian import (  # noqa: F401  # isort: skip
-    COVARIANCE_TYPES,
-    log_gaussian_prob,
-    n_parameters,
-    precisions_cholesky_from_covariances,
-    precisions_cholesky_from_precisions,
-    precisions_from_cholesky,
-)
+from mixgrad.mixture.expfamily import design_matrix, natural_parameters  # noqa: F401  # isort: skip
+from mixgrad.mixture.gaussian import log_gaussian_prob  # noqa: F401  # isort: skip
 from mixgrad.mixture.history import EMHistory  # noqa: F401  # isort: skip
-from mixgrad.mixture.stats import StatsEM, design_matrix, natural_parameters  # noqa: F401  # isort: skip
+from mixgrad.mixture.likelihood import (  # noqa: F401  # isort: skip
+    collapsing_log_likelihood,
+    elbo,
+    kl,
+    log_likelihood,
+)
+from mixgrad.mixture.stats import StatsEM  # noqa: F401  # isort: skip
 
 # --- periphery: sampling, k-means and its limit, missing/censored data,
 #     Poisson mixtures, model-quality metrics ---------------------------------

@@ -19,15 +19,9 @@ See the chapter :ref:`em-algorithm`.
 
 import numpy as np
 
-from mixgrad.mixture.em import (
-    _entropy,
-    _expected_log_joint,
-    _log_resp,
-    _m_step,
-    _objective,
-    _weighted_log_prob,
-)
-from mixgrad.mixture.gaussian import _precisions_cholesky, collapse_floor
+from mixgrad.mixture.covariance import _precisions_cholesky, collapse_floor
+from mixgrad.mixture.em import _log_resp, _m_step, _objective, _weighted_log_prob
+from mixgrad.mixture.likelihood import _entropy, _expected_log_joint
 from mixgrad.mixture.stats import StatsEM
 
 __all__ = ["DirectEM", "StatsEM", "ENGINES"]

@@ -24,23 +24,21 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mixgrad._validation import check_integer, check_positive
 from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture.em import _log_resp, _m_step, _weighted_log_prob, check_labels
-from mixgrad.mixture.engines import ENGINES
-from mixgrad.mixture.gaussian import (
+from mixgrad.mixture.covariance import (
     ILL_DEFINED_COVARIANCE,
     _precisions_cholesky,
-    check_covariance_type,
     collapse_floor,
     covariances_from_cholesky,
     n_parameters,
     precisions_from_cholesky,
 )
-from mixgrad.mixture.history import Recorder
+from mixgrad.mixture.em import _log_resp, _m_step, _weighted_log_prob, check_labels
+from mixgrad.mixture.engines import ENGINES
+from mixgrad.mixture.history import Recorder, iteration_line, progress
 from mixgrad.mixture.initialization import (
-    INIT_PARAMS,
     as_generator,
+    check_hyperparameters,
     check_initial_parameters,
     initial_responsibilities,
     pin_initial_responsibilities,
@@ -112,7 +110,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         EM iterations of the best run.
     lower_bound_ : float
         Mean (semi-supervised) log-likelihood of the best run at its last
-        E-step, as in scikit-learn.
+        E-step, as in scikit-learn (for a fully labelled fit: at the fitted
+        parameters).
     lower_bounds_ : list of float
         That value at every iteration of the best run.
     history_ : EMHistory or None
@@ -149,21 +148,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     # --- checks --------------------------------------------------------------------
 
     def _check_params(self, n_features):
-        check_integer(self.n_components, "n_components", minimum=1)
-        check_covariance_type(self.covariance_type)
-        check_positive(self.tol, "tol", strict=False)
-        check_positive(self.reg_covar, "reg_covar", strict=False)
-        check_integer(self.max_iter, "max_iter", minimum=1)
-        check_integer(self.n_init, "n_init", minimum=1)
-        check_integer(self.verbose, "verbose", minimum=0)
-        check_integer(self.verbose_interval, "verbose_interval", minimum=1)
-        for name, options in (("init_params", INIT_PARAMS), ("solver", tuple(ENGINES))):
-            value = getattr(self, name)
-            if not isinstance(value, str) or value not in options:
-                raise ValueError(f"{name} must be one of {options}, got {value!r}")
-        for name in ("warm_start", "record_history", "keep_snapshots"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        check_hyperparameters(self, ENGINES)
         return check_initial_parameters(self.weights_init, self.means_init, self.precisions_init,
                                         self.covariance_type, self.n_components, n_features)
 
@@ -227,8 +212,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         rng = as_generator(self.random_state)
         best, best_bound = None, -np.inf
         for init in range(self.n_init if do_init else 1):
-            self._say(1, f"Initialization {init}")
-            params = self._initial(X, labels, initial, rng) if do_init else self._get_params()
+            progress(self, f"Initialization {init}")
+            params = self._initial(X, labels, initial, rng) if do_init else self._current_params()
             bound = -np.inf if do_init else self.lower_bound_
             run = Recorder(self.record_history, self.keep_snapshots, start=params)
             converged, tic = False, perf_counter()
@@ -237,11 +222,13 @@ class GaussianMixture(DensityMixin, BaseEstimator):
                 params, info = engine.step(params)
                 bound = self._finite(info["objective"])
                 run.record(info, params)
-                self._report(n_iter, bound, bound - previous, info, tic)
+                if self.verbose and n_iter % self.verbose_interval == 0:
+                    progress(self, iteration_line(self.verbose, n_iter, bound, bound - previous,
+                                                  info, perf_counter() - tic))
                 if abs(bound - previous) < self.tol:
                     converged = True
                     break
-            self._say(1, f"Initialization {'converged' if converged else 'did not converge'}.")
+            progress(self, f"Initialization {'converged' if converged else 'did not converge'}.")
             if bound > best_bound or best is None:
                 best, best_bound = (params, n_iter, run, converged), bound
         params, n_iter, run, converged = best
@@ -290,22 +277,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self.precisions_ = precisions_from_cholesky(params[3], self.covariance_type)
         self.n_iter_, self.lower_bound_, self.converged_ = n_iter, lower_bound, converged
 
-    def _get_params(self):
+    def _current_params(self):
         return self.weights_, self.means_, self.covariances_, self.precisions_cholesky_
-
-    def _say(self, level, text):
-        if self.verbose >= level:
-            print(text)
-
-    def _report(self, n_iter, bound, change, info, tic):
-        if not self.verbose or n_iter % self.verbose_interval:
-            return
-        if self.verbose == 1:
-            print(f"  Iteration {n_iter}")
-            return
-        elbo = f"\t ELBO after M-step {info['elbo_m_step']:.5f}" if "elbo_m_step" in info else ""
-        print(f"  Iteration {n_iter}\t time lapse {perf_counter() - tic:.5f}s\t "
-              f"log-likelihood {bound:.5f}\t change {change:.5f}{elbo}")
 
     # --- prediction ----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["EMHistory"]
+__all__ = ["EMHistory", "iteration_line"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,17 @@ class EMHistory:
 
 
 class Recorder:
-    """Collects one run's objectives, ELBO values and snapshots."""
+    """Collects one run's objectives, ELBO values and parameter snapshots.
+
+    Parameters
+    ----------
+    record_history : bool
+        Keep the ELBO values of every iteration.
+    keep_snapshots : bool
+        Keep copies of the parameters after every iteration.
+    start : tuple (weights, means, covariances, precisions_cholesky), optional
+        Parameters before the first iteration (the first snapshot).
+    """
 
     def __init__(self, record_history, keep_snapshots, start=None):
         self.record_history, self.keep_snapshots = record_history, keep_snapshots
@@ -97,3 +107,36 @@ class Recorder:
             elbo_m_step=elbo_m,
             kl=log_likelihood - elbo_m,
         )
+
+
+def progress(estimator, text):
+    """Print ``text`` if the estimator is verbose."""
+    if estimator.verbose:
+        print(text)
+
+
+def iteration_line(verbose, n_iter, log_likelihood, change, info, seconds):
+    """One progress line: the iteration (verbose 1), plus timing and bounds (verbose >= 2).
+
+    Parameters
+    ----------
+    verbose : int
+    n_iter : int
+    log_likelihood : float
+        Mean log-likelihood at the iteration's E-step.
+    change : float
+        Its change since the previous iteration.
+    info : dict
+        The engine's step information (may hold ``elbo_m_step``).
+    seconds : float
+        Time since the start of this initialisation.
+
+    Returns
+    -------
+    str
+    """
+    if verbose == 1:
+        return f"  Iteration {n_iter}"
+    elbo = f"\t ELBO after M-step {info['elbo_m_step']:.5f}" if "elbo_m_step" in info else ""
+    return (f"  Iteration {n_iter}\t time lapse {seconds:.5f}s\t "
+            f"log-likelihood {log_likelihood:.5f}\t change {change:.5f}{elbo}")

@@ -19,8 +19,9 @@ import numbers
 
 import numpy as np
 
-from mixgrad._validation import check_finite_array
-from mixgrad.mixture.gaussian import (
+from mixgrad._validation import check_finite_array, check_integer, check_positive
+from mixgrad.mixture.covariance import (
+    check_covariance_type,
     check_means,
     check_weights,
     parameter_shape,
@@ -28,7 +29,7 @@ from mixgrad.mixture.gaussian import (
 )
 from mixgrad.mixture.kmeans import kmeans, kmeans_plusplus
 
-__all__ = ["INIT_PARAMS", "as_generator", "initial_responsibilities"]
+__all__ = ["INIT_PARAMS", "as_generator", "initial_responsibilities", "check_hyperparameters"]
 
 INIT_PARAMS = ("kmeans", "k-means++", "random", "random_from_data")
 
@@ -114,6 +115,17 @@ def pin_initial_responsibilities(resp, labels):
     Components that have labelled samples start from those samples alone (their
     column is cleared on the unlabelled rows); the others keep the
     unsupervised initialisation.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_samples, n_components)
+        Unsupervised initial responsibilities.
+    labels : ndarray of int of shape (n_samples,)
+        Partial labels, ``-1`` = unlabelled.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
     """
     resp = resp.copy()
     labelled = labels >= 0
@@ -128,6 +140,16 @@ def pin_initial_responsibilities(resp, labels):
 def check_initial_parameters(weights_init, means_init, precisions_init, covariance_type,
                              n_components, n_features):
     """Validate the user's initial parameters (None stays None).
+
+    Parameters
+    ----------
+    weights_init : array-like of shape (n_components,) or None
+    means_init : array-like of shape (n_components, n_features) or None
+    precisions_init : array-like or None
+        Precisions shaped (k, d, d), (d, d), (k, d) or (k,) by covariance type.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    n_components : int
+    n_features : int
 
     Returns
     -------
@@ -158,3 +180,36 @@ def check_initial_parameters(weights_init, means_init, precisions_init, covarian
             precisions, covariance_type, name="precisions_init"
         )
     return weights, means, prec
+
+
+def check_hyperparameters(estimator, solvers):
+    """Check a :class:`~mixgrad.mixture.GaussianMixture`'s constructor arguments.
+
+    Parameters
+    ----------
+    estimator : GaussianMixture
+        Its parameters are read, never modified.
+    solvers : iterable of str
+        The allowed values of ``solver``.
+
+    Raises
+    ------
+    ValueError or TypeError
+        Naming the parameter and the allowed values.
+    """
+    est = estimator
+    check_integer(est.n_components, "n_components", minimum=1)
+    check_covariance_type(est.covariance_type)
+    check_positive(est.tol, "tol", strict=False)
+    check_positive(est.reg_covar, "reg_covar", strict=False)
+    check_integer(est.max_iter, "max_iter", minimum=1)
+    check_integer(est.n_init, "n_init", minimum=1)
+    check_integer(est.verbose, "verbose", minimum=0)
+    check_integer(est.verbose_interval, "verbose_interval", minimum=1)
+    for name, options in (("init_params", INIT_PARAMS), ("solver", tuple(solvers))):
+        value = getattr(est, name)
+        if not isinstance(value, str) or value not in options:
+            raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    for name in ("warm_start", "record_history", "keep_snapshots"):
+        if not isinstance(getattr(est, name), (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {getattr(est, name)!r}")

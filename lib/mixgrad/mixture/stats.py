@@ -1,18 +1,9 @@
 """Fast EM from the Gaussian's exponential-family sufficient statistics.
 
-A Gaussian is an exponential family: with ``T(x) = [1, x, vech(x x^T)]``
-(data centred first) and the natural parameters
-
-    w_k = [log pi_k + log det P_k - d/2 log 2 pi - 1/2 m_k^T L_k m_k,
-           L_k m_k,   -1/2 vech-coefficients of L_k]        (L_k = P_k P_k^T)
-
-the joint log-density is one inner product, ``log p(x, z = k) = w_k . T(x)``.
-So the E-step's log-densities of all components are ONE matrix product
-``W T^T`` and the M-step's statistics ``S = R T`` (counts, first and second
-moments of every component) are another, instead of a Python loop over the
-components. "diag" uses ``[1, x, x**2]`` and "spherical" ``[1, x, |x|^2]``.
-
-Memory is O(n (d^2 + k)). The data are stored as column blocks of
+The E-step's log-densities of all components are one matrix product
+``W T^T`` and the M-step's statistics ``S = R T`` another (see
+:mod:`mixgrad.mixture.expfamily`), instead of a Python loop over the
+components. Memory is O(n (d^2 + k)). The data are stored as column blocks of
 ``T(x)^T`` so that each block's ``W T^T``, log-sum-exp and ``R T`` run while
 it sits in cache.
 
@@ -28,128 +19,15 @@ See the chapter :ref:`em-algorithm`.
 
 import numpy as np
 
-from mixgrad._validation import check_finite_array
+from mixgrad.mixture.covariance import _precisions_cholesky, collapse_floor
 from mixgrad.mixture.em import COUNT_EPS
-from mixgrad.mixture.gaussian import (
-    LOG_2PI,
-    _precisions_cholesky,
-    check_covariance_type,
-    check_means,
-    check_precisions_cholesky,
-    check_weights,
-    collapse_floor,
-    log_det_cholesky,
-)
+from mixgrad.mixture.expfamily import _fill_design, _n_rows, _natural_parameters
+from mixgrad.mixture.gaussian import LOG_2PI, log_det_cholesky
 
-__all__ = ["design_matrix", "natural_parameters", "StatsEM", "Q_MAX", "R_MAX"]
+__all__ = ["StatsEM", "Q_MAX", "R_MAX"]
 
-Q_MAX = 1e3  # E-step: direct form when m^T L m (centred mean, own metric) exceeds this
+Q_MAX = 5e3  # E-step: direct form when m^T L m (centred mean, own metric) exceeds this
 R_MAX = 1e4  # M-step: two-pass covariance when m_j^2 / var_j exceeds this
-_LOG_ZERO = -1e300  # stands for log 0 (a zero weight) without producing 0 * inf = nan
-
-
-# --- T(x) and the natural parameters ------------------------------------------------
-
-
-_KIND = {"full": "full", "tied": "full", "diag": "diag", "spherical": "spherical"}
-
-
-def _design_block(xt, kind):
-    """Rows of T(x)^T for the columns of ``xt`` (centred data, shape (d, c)).
-
-    ``kind`` is "full" ([1, x, vech(x x^T)]), "diag" ([1, x, x**2]),
-    "spherical" ([1, x, |x|^2]) or "linear" ([1, x]).
-    """
-    d, c = xt.shape
-    n_rows = {"full": 1 + d + d * (d + 1) // 2, "linear": 1 + d, "diag": 1 + 2 * d,
-              "spherical": 2 + d}[kind]
-    block = np.empty((n_rows, c))
-    block[0] = 1.0
-    block[1 : d + 1] = xt
-    quad = block[d + 1 :]
-    if kind == "full":  # rows in the order of np.triu_indices(d)
-        row = 0
-        for i in range(d):
-            np.multiply(xt[i : i + 1], xt[i:], out=quad[row : row + d - i])
-            row += d - i
-    elif kind == "diag":
-        np.multiply(xt, xt, out=quad)
-    elif kind == "spherical":
-        np.einsum("ij,ij->j", xt, xt, out=quad[0])
-    return block
-
-
-def design_matrix(X, covariance_type, center=None):
-    """Sufficient statistics ``T(x_i)`` of every sample, one row each.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    center : array-like of shape (n_features,), optional
-        Subtracted from ``X`` first (default: the mean of ``X``).
-
-    Returns
-    -------
-    T : ndarray of shape (n_samples, n_statistics)
-        ``[1, x, vech(x x^T)]`` (``n_statistics = 1 + d + d (d + 1) / 2``) for
-        "full"/"tied", ``[1, x, x**2]`` for "diag", ``[1, x, |x|^2]`` for
-        "spherical", of the centred samples.
-    center : ndarray of shape (n_features,)
-    """
-    X = check_finite_array(X, "X", ndim=2)
-    check_covariance_type(covariance_type)
-    center = X.mean(axis=0) if center is None else check_finite_array(center, "center", ndim=1)
-    return _design_block((X - center).T, _KIND[covariance_type]).T, center
-
-
-def _natural_parameters(weights, means_c, prec, covariance_type):
-    """(W, q, c0): natural parameters, m^T L m and the constants of the direct form."""
-    k, d = means_c.shape
-    with np.errstate(divide="ignore"):
-        log_weights = np.maximum(np.log(weights), _LOG_ZERO)
-    log_det = log_det_cholesky(prec, covariance_type, d)
-    if covariance_type in ("full", "tied"):
-        chol = np.broadcast_to(prec, (k, d, d))
-        u = np.einsum("kij,ki->kj", chol, means_c)  # P^T m
-        linear = np.einsum("kij,kj->ki", chol, u)  # L m
-        i, j = np.triu_indices(d)
-        precision = chol @ np.swapaxes(chol, 1, 2)
-        quad = -0.5 * precision[:, i, j] * np.where(i == j, 1.0, 2.0)
-        q = np.einsum("kj,kj->k", u, u)
-    else:
-        lam = prec**2 if covariance_type == "diag" else (prec**2)[:, None]
-        linear = lam * means_c
-        quad = -0.5 * lam
-        q = np.einsum("kj,kj->k", linear, means_c)
-    c0 = log_weights + log_det - 0.5 * d * LOG_2PI
-    W = np.concatenate([(c0 - 0.5 * q)[:, None], linear, quad], axis=1)
-    return W, q, c0
-
-
-def natural_parameters(weights, means, precisions_cholesky, covariance_type, center):
-    """Natural parameters ``W`` such that ``log p(x_i, z_i = k) = (T W^T)[i, k]``.
-
-    Parameters
-    ----------
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-        Cholesky factors of the precisions, shaped per covariance type.
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    center : array-like of shape (n_features,)
-        The centre used by :func:`design_matrix`.
-
-    Returns
-    -------
-    W : ndarray of shape (n_components, n_statistics)
-    """
-    check_covariance_type(covariance_type)
-    means = check_means(means)
-    weights = check_weights(weights, means.shape[0])
-    prec = check_precisions_cholesky(precisions_cholesky, covariance_type, *means.shape)
-    center = check_finite_array(center, "center", ndim=1)
-    return _natural_parameters(weights, means - center, prec, covariance_type)[0]
 
 
 # --- the engine -------------------------------------------------------------------
@@ -157,8 +35,7 @@ def natural_parameters(weights, means, precisions_cholesky, covariance_type, cen
 
 def _n_statistics(covariance_type, d):
     """Rows of a design block; "tied" needs only [1, x] (its quadratic term is shared)."""
-    return {"full": 1 + d + d * (d + 1) // 2, "tied": 1 + d, "diag": 1 + 2 * d,
-            "spherical": 2 + d}[covariance_type]
+    return _n_rows("linear" if covariance_type == "tied" else covariance_type, d)
 
 
 class StatsEM:
@@ -196,8 +73,6 @@ class StatsEM:
         self.covariance_type, self.reg_covar = covariance_type, reg_covar
         self.record_history = record_history
         self.center = X.mean(axis=0)
-        self.floor = collapse_floor(X)
-        xt = np.ascontiguousarray((X - self.center).T)
         n_stats = _n_statistics(covariance_type, d)
         if block_size is None:
             block_size = 2 ** int(round(np.log2(2**16 / (n_stats + n_components))))
@@ -205,10 +80,15 @@ class StatsEM:
         block_size = min(block_size, n)
         self.slices = [slice(s, min(s + block_size, n)) for s in range(0, n, block_size)]
         kind = "linear" if covariance_type == "tied" else covariance_type
-        self.blocks = [_design_block(xt[:, sl], kind) for sl in self.slices]
-        self.scatter = xt @ xt.T if covariance_type == "tied" else None  # X^T X, centred
+        store = np.empty((len(self.slices), n_stats, block_size))  # one allocation
+        self.blocks = [_fill_design(store[b, :, : sl.stop - sl.start], X[sl], self.center, kind)
+                       for b, sl in enumerate(self.slices)]
+        squares = sum(np.einsum("ij,ij->i", B[1 : d + 1], B[1 : d + 1]) for B in self.blocks)
+        self.floor = collapse_floor(squares / n)  # from the variances of the features
+        self.scatter = None  # X^T X of the centred data, for "tied"
+        if covariance_type == "tied":
+            self.scatter = sum(B[1 : d + 1] @ B[1 : d + 1].T for B in self.blocks)
         self.block_labels = [self._labels_in(labels, sl) for sl in self.slices]
-        self.xt = xt  # centred data, (d, n): the direct form and two-pass fallbacks use it
         self.resp = None  # (k, n) responsibilities, kept only when a fallback needs them
         self._z = np.empty((n_components, block_size))
         self._r = np.empty((n_components, block_size))
@@ -311,9 +191,13 @@ class StatsEM:
 
     def _two_pass(self, j, mean_c, squares_only=False):
         """Weighted scatter of component j about ``mean_c``, from stored resp."""
-        diff = self.xt - mean_c[:, None]
-        r = self.resp[j]
-        return (diff * diff) @ r if squares_only else (diff * r) @ diff.T
+        d = self.n_features
+        out = 0.0
+        for block, sl in zip(self.blocks, self.slices, strict=True):
+            diff = block[1 : d + 1] - mean_c[:, None]
+            r = self.resp[j, sl]
+            out = out + ((diff * diff) @ r if squares_only else (diff * r) @ diff.T)
+        return out
 
     def _unpack(self, vech):
         d = self.n_features
