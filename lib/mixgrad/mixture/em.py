@@ -14,7 +14,7 @@ scikit-learn's ``score`` and ``lower_bound_``; the ELBO and KL are in
 :mod:`mixgrad.mixture.stats` computes the same steps with one matrix product
 each; the tests check that both agree.
 
-See the chapter :ref:`em-algorithm`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import numpy as np

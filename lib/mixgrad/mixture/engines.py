@@ -14,7 +14,7 @@ The objective is the mean log-likelihood; with partial labels, labelled
 samples contribute ``log p(x_i, z_i = y_i)`` (the semi-supervised
 likelihood) and their responsibilities are pinned to their label.
 
-See the chapter :ref:`em-algorithm`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import numpy as np

@@ -12,7 +12,7 @@ Same parameters and fitted attributes as :class:`sklearn.mixture.GaussianMixture
 - ``solver``: "stats" (one matrix product per step, the default) or "direct"
   (the textbook loop over components).
 
-See the chapter :ref:`gmm-estimator`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import math

@@ -12,7 +12,7 @@ product ``T W^T``; and the M-step needs only ``R^T T`` (counts, first and
 second moments of every component). "diag" uses ``[1, x, x**2]`` and
 "spherical" ``[1, x, |x|^2]``. :mod:`mixgrad.mixture.stats` runs EM this way.
 
-See the chapter :ref:`em-algorithm`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import numpy as np

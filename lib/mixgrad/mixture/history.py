@@ -13,7 +13,7 @@ so ``log-likelihood = ELBO + KL`` holds at every step and the chain
 ``elbo_e_step[t] <= elbo_m_step[t] <= log_likelihood[t] = elbo_e_step[t+1]``
 is EM's monotonicity. All values are means over the samples.
 
-See the chapter :ref:`em-elbo`.
+See the chapter :ref:`why-em-works`.
 """
 
 from dataclasses import dataclass

@@ -12,7 +12,7 @@ then replace the corresponding estimates):
 
 Randomness comes only from an explicit ``numpy.random.Generator``.
 
-See the chapter :ref:`em-algorithm`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import numbers

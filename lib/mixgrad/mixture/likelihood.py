@@ -11,7 +11,7 @@ averages over the samples, like scikit-learn's ``score``.
 :func:`collapsing_log_likelihood` shows why maximum likelihood needs
 ``reg_covar``: a component shrinking onto one sample drives it to infinity.
 
-See the chapter :ref:`em-elbo`.
+See the chapter :ref:`why-em-works`.
 """
 
 import numpy as np

@@ -14,7 +14,7 @@ tight and far from the centre of the data: the E-step loses about
 :data:`R_MAX` are computed directly (centred on their own mean, two passes),
 so the results agree with the reference path of :mod:`mixgrad.mixture.em`.
 
-See the chapter :ref:`em-algorithm`.
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import numpy as np
