@@ -1,0 +1,525 @@
+"""Figures for Gaussians and generative mixtures.
+
+Covariance ellipses from the eigen-decomposition, univariate densities, the
+1-D mixture density with its weighted components, samples coloured by their
+(latent or estimated) label, soft assignments as blended colours, and a
+zero-inflated Poisson fit. Plotting functions take an optional ``ax`` and
+return the Axes they drew on; the two small computations they rest on
+(:func:`covariance_axes`, :func:`mixture_density_1d`) and the label matching
+used to colour clusterings consistently (:func:`align_labels`) are public.
+
+See the chapter :ref:`gaussian-mixtures`.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Ellipse
+from scipy.optimize import linear_sum_assignment
+from scipy.special import gammaln, logsumexp, xlogy
+
+from mixgrad._validation import check_finite_array, check_positive
+
+from .style import PALETTE
+
+__all__ = [
+    "covariance_axes",
+    "mixture_density_1d",
+    "align_labels",
+    "label_mapping",
+    "plot_covariance_ellipse",
+    "plot_gaussian_2d",
+    "plot_gaussians_1d",
+    "plot_mixture_1d",
+    "plot_labelled_samples",
+    "soft_colours",
+    "plot_soft_assignment",
+    "plot_zip_counts",
+]
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _colour(k):
+    return PALETTE[k % len(PALETTE)]
+
+
+# --- computations the figures rest on ----------------------------------------------
+
+
+def _check_covariance_2d(covariance, name="covariance"):
+    cov = check_finite_array(covariance, name, ndim=2)
+    if cov.shape != (2, 2):
+        raise ValueError(f"{name} must have shape (2, 2) for a planar figure, got {cov.shape}")
+    if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric; use (S + S.T) / 2")
+    return cov
+
+
+def covariance_axes(covariance):
+    """Principal axes of a 2-D covariance: rotation and elongation.
+
+    With ``Sigma = V diag(lambda) V^T`` (eigenvalues in decreasing order), the
+    columns of ``V`` are the directions of the ellipse's axes (a rotation) and
+    ``sqrt(lambda)`` the standard deviations along them (the elongation).
+
+    Parameters
+    ----------
+    covariance : array-like of shape (2, 2)
+        Symmetric positive-definite matrix.
+
+    Returns
+    -------
+    lengths : ndarray of shape (2,)
+        Standard deviations along the principal axes, major first.
+    directions : ndarray of shape (2, 2)
+        Unit eigenvectors as columns, in the order of ``lengths``; the first
+        has a non-negative x-component.
+    angle : float
+        Angle of the major axis from the x-axis, in degrees, in (-90, 90].
+    """
+    cov = _check_covariance_2d(covariance)
+    eigvals, eigvecs = np.linalg.eigh(cov)
+    if eigvals[0] <= 0:
+        raise ValueError(
+            f"covariance must be positive definite, got eigenvalues {eigvals}; "
+            "add a small multiple of the identity"
+        )
+    order = np.argsort(-eigvals, kind="stable")  # ties (circles) keep the x-axis first
+    eigvals, eigvecs = eigvals[order], eigvecs[:, order]
+    eigvecs = eigvecs * np.where(eigvecs[0] < 0, -1.0, 1.0)  # fix the sign per column
+    angle = float(np.degrees(np.arctan2(eigvecs[1, 0], eigvecs[0, 0])))
+    if angle <= -90.0:
+        angle += 180.0
+    return np.sqrt(eigvals), eigvecs, angle
+
+
+def mixture_density_1d(x, weights, means, variances):
+    """Density of a univariate Gaussian mixture and of its weighted components.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_points,)
+        Where to evaluate.
+    weights : array-like of shape (n_components,)
+        Mixing weights, non-negative, summing to 1.
+    means : array-like of shape (n_components,)
+        Component means.
+    variances : array-like of shape (n_components,)
+        Component variances (not standard deviations), all > 0.
+
+    Returns
+    -------
+    density : ndarray of shape (n_points,)
+        ``p(x) = sum_k pi_k N(x | mu_k, sigma_k^2)``.
+    components : ndarray of shape (n_points, n_components)
+        The terms ``pi_k N(x | mu_k, sigma_k^2)``; they sum to ``density``.
+    """
+    x = check_finite_array(x, "x", ndim=1)
+    weights, means, variances = _check_mixture_1d(weights, means, variances)
+    with np.errstate(divide="ignore"):
+        log_terms = (np.log(weights) - 0.5 * np.log(2 * np.pi * variances)
+                     - 0.5 * (x[:, None] - means) ** 2 / variances)
+    return np.exp(logsumexp(log_terms, axis=1)), np.exp(log_terms)
+
+
+def _check_mixture_1d(weights, means, variances):
+    weights = check_finite_array(weights, "weights", ndim=1)
+    means = check_finite_array(means, "means", ndim=1)
+    variances = check_finite_array(variances, "variances", ndim=1)
+    if not weights.shape == means.shape == variances.shape:
+        raise ValueError(
+            "weights, means and variances must have the same shape (n_components,), got "
+            f"{weights.shape}, {means.shape} and {variances.shape}"
+        )
+    if np.any(weights < 0) or abs(weights.sum() - 1.0) > 1e-8:
+        raise ValueError(f"weights must be non-negative and sum to 1, got {weights}")
+    if np.any(variances <= 0):
+        raise ValueError("variances must be > 0 (square the standard deviations)")
+    return weights, means, variances
+
+
+def align_labels(labels, reference):
+    """Relabel a clustering so that it agrees with ``reference`` as much as possible.
+
+    Cluster labels are arbitrary (label switching); the permutation that
+    maximises the number of agreements is found with the Hungarian algorithm.
+
+    Parameters
+    ----------
+    labels : array-like of int of shape (n_samples,)
+        Labels to rename, values in ``0 .. k - 1``.
+    reference : array-like of int of shape (n_samples,)
+        Labels to agree with (e.g. the latent components), values in ``0 .. k - 1``.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples,)
+        ``mapping[labels]`` for the best one-to-one ``mapping``.
+    """
+    labels = _check_labels(labels, "labels")
+    return label_mapping(labels, reference)[labels]
+
+
+def label_mapping(labels, reference):
+    """The one-to-one renaming of clusters that agrees best with ``reference``.
+
+    Parameters
+    ----------
+    labels : array-like of int of shape (n_samples,)
+        Cluster indices in ``0 .. k - 1``.
+    reference : array-like of int of shape (n_samples,)
+        Labels to agree with, in ``0 .. k - 1``.
+
+    Returns
+    -------
+    mapping : ndarray of int of shape (k,)
+        A permutation; cluster ``j`` is renamed ``mapping[j]``. Columns of a
+        responsibility matrix ``R`` are renamed by ``R_new[:, mapping] = R``.
+    """
+    labels = _check_labels(labels, "labels")
+    reference = _check_labels(reference, "reference")
+    if labels.shape != reference.shape:
+        raise ValueError(
+            f"labels and reference must have the same length, got {labels.size} and "
+            f"{reference.size}"
+        )
+    k = int(max(labels.max(initial=-1), reference.max(initial=-1))) + 1
+    agreement = np.zeros((k, k), dtype=int)
+    np.add.at(agreement, (labels, reference), 1)
+    rows, cols = linear_sum_assignment(-agreement)
+    mapping = np.empty(k, dtype=int)
+    mapping[rows] = cols
+    return mapping
+
+
+def _check_labels(labels, name):
+    arr = np.asarray(labels)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be a 1-D array of integers, got {arr.dtype} {arr.shape}")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (cluster indices)")
+    return arr
+
+
+# --- Gaussians ---------------------------------------------------------------------
+
+
+def plot_covariance_ellipse(mean, covariance, *, n_std=2.0, ax=None, color=None, label=None,
+                            show_axes=False, **kwargs):
+    """Draw the ellipse ``(x - mu)^T Sigma^{-1} (x - mu) = n_std^2``.
+
+    Parameters
+    ----------
+    mean : array-like of shape (2,)
+        Centre.
+    covariance : array-like of shape (2, 2)
+        Covariance matrix; the ellipse's axes come from :func:`covariance_axes`.
+    n_std : float, default 2.0
+        Mahalanobis radius (> 0).
+    ax : matplotlib Axes, optional
+    color : colour, optional
+        Edge colour (default the first palette colour).
+    label : str, optional
+        Legend label of the ellipse.
+    show_axes : bool, default False
+        Also draw the two principal semi-axes (length ``n_std * sqrt(lambda)``).
+    **kwargs
+        Passed to :class:`matplotlib.patches.Ellipse`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one :class:`~matplotlib.patches.Ellipse` added (and two lines if
+        ``show_axes``).
+    """
+    mean = check_finite_array(mean, "mean", ndim=1)
+    if mean.shape != (2,):
+        raise ValueError(f"mean must have shape (2,), got {mean.shape}")
+    n_std = check_positive(n_std, "n_std")
+    lengths, directions, angle = covariance_axes(covariance)
+    ax = _axes(ax)
+    color = PALETTE[0] if color is None else color
+    kwargs.setdefault("linewidth", 1.5)
+    ax.add_patch(Ellipse(mean, 2 * n_std * lengths[0], 2 * n_std * lengths[1], angle=angle,
+                         fill=False, edgecolor=color, label=label, **kwargs))
+    if show_axes:
+        for length, direction in zip(lengths, directions.T, strict=True):
+            tip = mean + n_std * length * direction
+            ax.plot([mean[0], tip[0]], [mean[1], tip[1]], color=color, linewidth=2)
+    ax.update_datalim([mean - n_std * lengths[0], mean + n_std * lengths[0]])
+    ax.autoscale_view()
+    return ax
+
+
+def plot_gaussian_2d(mean, covariance, *, samples=None, n_std=(1.0, 2.0), ax=None, color=None,
+                     title=None):
+    """One bivariate Gaussian: samples, ellipses at several radii, principal axes.
+
+    Parameters
+    ----------
+    mean : array-like of shape (2,)
+    covariance : array-like of shape (2, 2)
+    samples : array-like of shape (n_samples, 2), optional
+        Points to scatter underneath.
+    n_std : sequence of float, default (1, 2)
+        Mahalanobis radii of the ellipses; the axes are drawn on the first.
+    ax : matplotlib Axes, optional
+    color : colour, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Equal aspect; one ellipse per radius, two axis lines.
+    """
+    ax = _axes(ax)
+    color = PALETTE[0] if color is None else color
+    if samples is not None:
+        samples = check_finite_array(samples, "samples", ndim=2)
+        ax.scatter(samples[:, 0], samples[:, 1], s=4, alpha=0.3, color="0.5", linewidths=0)
+    for i, radius in enumerate(n_std):
+        plot_covariance_ellipse(mean, covariance, n_std=radius, ax=ax, color=color,
+                                show_axes=(i == 0), linestyle="-" if i == 0 else "--")
+    ax.set_aspect("equal", adjustable="datalim")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_gaussians_1d(means, variances, *, x=None, ax=None):
+    """Univariate normal densities ``N(x | mu, sigma^2)``, one curve each.
+
+    Parameters
+    ----------
+    means : array-like of shape (n_curves,)
+    variances : array-like of shape (n_curves,)
+        Variances (> 0).
+    x : array-like of shape (n_points,), optional
+        Grid; default spans every mean +- 4 standard deviations.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One labelled line per density.
+    """
+    means = check_finite_array(means, "means", ndim=1)
+    k = means.shape[0]
+    _, means, variances = _check_mixture_1d(np.full(k, 1.0 / k), means, variances)
+    sd = np.sqrt(variances)
+    if x is None:
+        x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 400)
+    x = check_finite_array(x, "x", ndim=1)
+    ax = _axes(ax)
+    for j in range(k):
+        density, _ = mixture_density_1d(x, [1.0], means[j : j + 1], variances[j : j + 1])
+        ax.plot(x, density, color=_colour(j),
+                label=rf"$\mu = {means[j]:g},\ \sigma = {sd[j]:.3g}$")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("density")
+    ax.legend()
+    return ax
+
+
+# --- mixtures ------------------------------------------------------------------------
+
+
+def plot_mixture_1d(weights, means, variances, *, samples=None, bins=80, x=None, ax=None):
+    """A univariate mixture density, its weighted components and a histogram.
+
+    Parameters
+    ----------
+    weights, means, variances : array-like of shape (n_components,)
+        Mixture parameters (variances, not standard deviations).
+    samples : array-like of shape (n_samples,), optional
+        Drawn as a density-normalised histogram underneath.
+    bins : int, default 80
+        Histogram bins.
+    x : array-like of shape (n_points,), optional
+        Grid for the curves; default spans the components +- 4 sd.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One dashed line per component ``pi_k N_k`` (in palette order), then the
+        total density ``p(x)`` in black.
+    """
+    weights, means, variances = _check_mixture_1d(weights, means, variances)
+    sd = np.sqrt(variances)
+    if x is None:
+        x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 600)
+    density, components = mixture_density_1d(x, weights, means, variances)
+    ax = _axes(ax)
+    if samples is not None:
+        samples = check_finite_array(samples, "samples", ndim=1)
+        ax.hist(samples, bins=bins, density=True, color="0.8", label="samples")
+    for j in range(weights.shape[0]):
+        ax.plot(x, components[:, j], "--", color=_colour(j),
+                label=rf"$\pi_{j} \mathcal{{N}}(x \mid {means[j]:g}, {sd[j]:g}^2)$")
+    ax.plot(x, density, color="black", linewidth=1.5, label="$p(x)$")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("density")
+    ax.legend()
+    return ax
+
+
+def plot_labelled_samples(X, labels, *, reference=None, means=None, covariances=None,
+                          centers=None, n_std=2.0, ax=None, title=None):
+    """Scatter 2-D samples coloured by label, with optional ellipses and centres.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    labels : array-like of int of shape (n_samples,)
+        Latent components or cluster assignments.
+    reference : array-like of int of shape (n_samples,), optional
+        True labels: ``labels`` (and ``means``, ``covariances``, ``centers``)
+        are first renamed by :func:`align_labels`, and the samples whose label
+        then disagrees with ``reference`` are circled in black.
+    means : array-like of shape (n_components, 2), optional
+        Component means, with ``covariances`` for ellipses.
+    covariances : array-like of shape (n_components, 2, 2), optional
+    centers : array-like of shape (n_components, 2), optional
+        Cluster centres, drawn as black crosses.
+    n_std : float, default 2.0
+        Mahalanobis radius of the ellipses.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter collection per label (plus one for the circled errors).
+    """
+    X = check_finite_array(X, "X", ndim=2)
+    labels = _check_labels(labels, "labels")
+    if X.shape[1] != 2 or labels.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X must have shape (n_samples, 2) and labels shape (n_samples,), got {X.shape} "
+            f"and {labels.shape}"
+        )
+    mapping = None  # identity
+    if reference is not None:
+        mapping = label_mapping(labels, reference)
+        labels = mapping[labels]
+    ax = _axes(ax)
+    for j in np.unique(labels):
+        rows = labels == j
+        ax.scatter(X[rows, 0], X[rows, 1], s=6, alpha=0.6, color=_colour(j), linewidths=0)
+    if reference is not None:
+        wrong = labels != np.asarray(reference)
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=22, facecolors="none", edgecolors="black",
+                   linewidths=0.6, label=f"disagrees with truth ({wrong.sum()})")
+        ax.legend(loc="best")
+    if covariances is not None:
+        means = check_finite_array(means, "means", ndim=2)
+        covariances = check_finite_array(covariances, "covariances", ndim=3)
+        for j in range(means.shape[0]):
+            shown = j if mapping is None or j >= mapping.size else mapping[j]
+            plot_covariance_ellipse(means[j], covariances[j], n_std=n_std, ax=ax,
+                                    color=_colour(shown))
+    if centers is not None:
+        centers = check_finite_array(centers, "centers", ndim=2)
+        ax.scatter(centers[:, 0], centers[:, 1], marker="x", s=60, color="black")
+    ax.set_aspect("equal", adjustable="datalim")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def soft_colours(responsibilities):
+    """RGB colour of every sample: the palette colours mixed by its responsibilities.
+
+    Parameters
+    ----------
+    responsibilities : array-like of shape (n_samples, n_components)
+        Rows non-negative, summing to 1.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 3)
+    """
+    resp = check_finite_array(responsibilities, "responsibilities", ndim=2)
+    if np.any(resp < 0) or not np.allclose(resp.sum(axis=1), 1.0, atol=1e-8):
+        raise ValueError("responsibilities must be non-negative with rows summing to 1")
+    palette = np.array([to_rgb(_colour(j)) for j in range(resp.shape[1])])
+    return np.clip(resp @ palette, 0.0, 1.0)
+
+
+def plot_soft_assignment(X, responsibilities, *, ax=None, title=None):
+    """Scatter 2-D samples in colours mixed by their responsibilities.
+
+    A sample owned by one component gets that component's colour; a sample
+    shared between two gets a blend, so the uncertain region shows as a band.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    responsibilities : array-like of shape (n_samples, n_components)
+        Rows summing to 1 (e.g. ``GaussianMixture.predict_proba(X)``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter collection, its face colours from :func:`soft_colours`.
+    """
+    X = check_finite_array(X, "X", ndim=2)
+    colours = soft_colours(responsibilities)
+    if X.shape[1] != 2 or colours.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X must have shape (n_samples, 2) matching responsibilities' rows, got {X.shape}"
+        )
+    ax = _axes(ax)
+    ax.scatter(X[:, 0], X[:, 1], s=8, c=colours, linewidths=0)
+    ax.set_aspect("equal", adjustable="datalim")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_zip_counts(x, pi, rate, *, ax=None):
+    """Observed count frequencies against a zero-inflated Poisson's two parts.
+
+    Parameters
+    ----------
+    x : array-like of int of shape (n_samples,)
+        Non-negative counts.
+    pi : float
+        Probability of a structural zero, in [0, 1).
+    rate : float
+        Poisson rate (> 0).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Grey bars (observed frequencies), stacked markers for the structural
+        zeros ``pi`` and the Poisson part ``(1 - pi) Pois(j | rate)``.
+    """
+    x = check_finite_array(x, "x", ndim=1)
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise ValueError("x must contain non-negative integer counts")
+    rate = check_positive(rate, "rate")
+    if not 0.0 <= pi < 1.0:
+        raise ValueError(f"pi must be in [0, 1), got {pi}")
+    j = np.arange(int(x.max()) + 2)
+    freq = np.bincount(x.astype(int), minlength=j.size)[: j.size] / x.size
+    poisson = (1 - pi) * np.exp(xlogy(j, rate) - rate - gammaln(j + 1))
+    ax = _axes(ax)
+    ax.bar(j, freq, color="0.8", label="observed frequency")
+    ax.bar([0], [pi], bottom=[poisson[0]], width=0.4, color=_colour(1),
+           label=r"structural zeros $\pi$")
+    ax.bar(j, poisson, width=0.4, color=_colour(0),
+           label=r"Poisson part $(1-\pi)\,\mathrm{Pois}(j \mid \lambda)$")
+    ax.set_xlabel("count $j$")
+    ax.set_ylabel("probability")
+    ax.legend()
+    return ax
