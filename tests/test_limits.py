@@ -187,3 +187,16 @@ def test_bad_input(rng, call, error, match):
     X = rng.normal(size=(10, 2))
     with pytest.raises(error, match=match):
         call(X)
+
+
+def test_soft_kmeans_rows_sum_to_one_at_tiny_c(rng):
+    """Regression: normalising via log-sum-exp left row sums off by eps*|q/c| (~1e-11)."""
+    from mixgrad.mixture.limits import soft_kmeans_responsibilities
+
+    X = rng.normal(scale=10.0, size=(600, 2))
+    centers = rng.normal(size=(3, 2))
+    for c in (1e-2, 1e-4, 1e-8):
+        R = soft_kmeans_responsibilities(X, centers, c)
+        assert np.max(np.abs(R.sum(axis=1) - 1.0)) <= 4 * np.finfo(float).eps
+    tie = soft_kmeans_responsibilities(np.zeros((1, 2)), np.array([[1.0, 0.0], [-1.0, 0.0]]), 1e-9)
+    np.testing.assert_array_equal(tie, [[0.5, 0.5]])

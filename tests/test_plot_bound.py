@@ -83,8 +83,9 @@ def test_history_bad_inputs(history):
     bad.elbo_e_step = np.r_[-np.inf, bad.elbo_e_step[1:]]  # supervised fits start at -inf
     with pytest.raises(ValueError, match="history.elbo_e_step"):
         plot_elbo_staircase(bad)
-    with pytest.raises(ValueError, match="first=99 must be below"):
-        plot_elbo_staircase(history, first=99)
+    too_far = history.log_likelihood.size  # one past the last iteration
+    with pytest.raises(ValueError, match=f"first={too_far} must be below the number of iterations"):
+        plot_elbo_staircase(history, first=too_far)
     with pytest.raises(ValueError, match="n_iter must be >= 1"):
         plot_elbo_staircase(history, n_iter=0)
 

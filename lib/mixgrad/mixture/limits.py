@@ -86,8 +86,20 @@ def soft_kmeans_responsibilities(X, centers, c):
     """
     X, centers = _check_X_centers(X, centers)
     c = check_positive(c, "c")
-    log_joint = _soft_log_joint(X, centers, c)
-    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    return _normalised_exp(-0.5 * squared_distances(X, centers) / c)
+
+
+def _normalised_exp(scores):
+    """Row-wise softmax of ``scores`` (n, k), rows summing to 1 to machine precision.
+
+    Each row is shifted by its largest score, exponentiated and divided by its
+    sum; subtracting a log-sum-exp of size |q/c| instead would leave errors of
+    about eps*|q/c| when c is tiny.
+    """
+    scores = scores - scores.max(axis=1, keepdims=True)
+    resp = np.exp(scores)
+    resp /= resp.sum(axis=1, keepdims=True)
+    return resp
 
 
 @dataclass
@@ -158,7 +170,7 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     history, history_centers = [float(logsumexp(log_joint, axis=1).sum())], [centers.copy()]
     converged = False
     for _ in range(max_iter):
-        R = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+        R = _normalised_exp(log_joint)
         counts = R.sum(axis=0)
         claimed = counts > 0  # an unclaimed centre stays where it is
         new = centers.copy()
