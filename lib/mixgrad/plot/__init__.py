@@ -13,3 +13,9 @@ from .style import PALETTE, book_style, use_book_style  # noqa: F401
 from .ad import plot_convergence, plot_graph, plot_step_errors, plot_sweep_costs  # noqa: F401
 
 # --- Part II figures ----------------------------------------------------------
+# One submodule per chapter, imported by name (two of them define a
+# `plot_accuracy_curves` of their own): `mixgrad.plot.gaussians`,
+# `.classifiers`, `.em_fit`, `.bound`, `.semi`, `.missing`, `.kmeans`;
+# `.ellipse` holds the covariance ellipse they all draw, and `.systems` the
+# figures of the chapter on PyTensor.
+from .ellipse import covariance_axes, covariance_ellipse  # noqa: F401

@@ -12,11 +12,11 @@ See the chapter :ref:`generative-classifiers`.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.patches import Ellipse
 
 from mixgrad._validation import check_finite_array, check_integer
 from mixgrad.mixture.classify import _model_parameters
 
+from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = ["plot_decision_regions", "plot_accuracy_curves"]
@@ -34,13 +34,6 @@ def _grid(X, resolution, margin=0.1):
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     return np.meshgrid(xs, ys)
-
-
-def _class_ellipse(mean, cov, n_std, color):
-    eigvals, eigvecs = np.linalg.eigh(cov)
-    angle = np.degrees(np.arctan2(eigvecs[1, -1], eigvecs[0, -1]))
-    width, height = 2 * n_std * np.sqrt(np.maximum(eigvals[::-1], 0))
-    return Ellipse(mean, width, height, angle=angle, fill=False, edgecolor=color, lw=2)
 
 
 def plot_decision_regions(model, X, y, *, n_std=2.0, resolution=200, ax=None, title=None):
@@ -94,7 +87,8 @@ def plot_decision_regions(model, X, y, *, n_std=2.0, resolution=200, ax=None, ti
     if all(hasattr(model, a) for a in ("weights_", "means_", "covariances_", "covariance_type")):
         _, means, cov = _model_parameters(model)
         for c in range(means.shape[0]):
-            ax.add_patch(_class_ellipse(means[c], cov[c], n_std, colours[c]))
+            ax.add_patch(covariance_ellipse(means[c], cov[c], n_std=n_std, fill=False,
+                                            edgecolor=colours[c], lw=2))
             ax.plot(*means[c], marker="x", color=colours[c], ms=8, mew=2, ls="none")
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())

@@ -14,10 +14,10 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
-from matplotlib.patches import Ellipse
 
 from mixgrad._validation import check_finite_array
 
+from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = [
@@ -83,14 +83,6 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
     return cov[:, None, None] * np.eye(d)[None]
 
 
-def _ellipse(mean, cov, n_std, color, **kwargs):
-    """Ellipse of constant Mahalanobis distance ``n_std`` (eigen-decomposition)."""
-    eigvals, eigvecs = np.linalg.eigh(cov)
-    angle = np.degrees(np.arctan2(eigvecs[1, 1], eigvecs[0, 1]))
-    width, height = 2 * n_std * np.sqrt(np.maximum(eigvals[::-1], 0))
-    return Ellipse(mean, width, height, angle=angle, fill=False, color=color, **kwargs)
-
-
 # --- fitted mixtures ----------------------------------------------------------------
 
 
@@ -140,8 +132,9 @@ def plot_fit(X, weights, means, covariances, *, covariance_type="full", labels=N
     for j in range(k):
         color = PALETTE[j % len(PALETTE)]
         for r, radius in enumerate(n_std):
-            ax.add_patch(_ellipse(means[j], cov[j], radius, color, lw=2.0 if r == 0 else 1.0,
-                                  alpha=1.0 if r == 0 else 0.6))
+            ax.add_patch(covariance_ellipse(means[j], cov[j], n_std=radius, fill=False,
+                                            color=color, lw=2.0 if r == 0 else 1.0,
+                                            alpha=1.0 if r == 0 else 0.6))
         ax.plot(*means[j], marker="x", color=color, ms=8, mew=2, ls="none",
                 label=rf"$\pi_{j + 1}$ = {weights[j]:.2f}")
     ax.legend(loc="best", fontsize=8)

@@ -14,12 +14,12 @@ See the chapter :ref:`gaussian-mixtures`.
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
-from matplotlib.patches import Ellipse
-from scipy.optimize import linear_sum_assignment
 from scipy.special import gammaln, logsumexp, xlogy
 
 from mixgrad._validation import check_finite_array, check_positive
+from mixgrad.mixture.evaluation import match_labels
 
+from .ellipse import covariance_axes, covariance_ellipse
 from .style import PALETTE
 
 __all__ = [
@@ -49,53 +49,6 @@ def _colour(k):
 
 
 # --- computations the figures rest on ----------------------------------------------
-
-
-def _check_covariance_2d(covariance, name="covariance"):
-    cov = check_finite_array(covariance, name, ndim=2)
-    if cov.shape != (2, 2):
-        raise ValueError(f"{name} must have shape (2, 2) for a planar figure, got {cov.shape}")
-    if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-12):
-        raise ValueError(f"{name} must be symmetric; use (S + S.T) / 2")
-    return cov
-
-
-def covariance_axes(covariance):
-    """Principal axes of a 2-D covariance: rotation and elongation.
-
-    With ``Sigma = V diag(lambda) V^T`` (eigenvalues in decreasing order), the
-    columns of ``V`` are the directions of the ellipse's axes (a rotation) and
-    ``sqrt(lambda)`` the standard deviations along them (the elongation).
-
-    Parameters
-    ----------
-    covariance : array-like of shape (2, 2)
-        Symmetric positive-definite matrix.
-
-    Returns
-    -------
-    lengths : ndarray of shape (2,)
-        Standard deviations along the principal axes, major first.
-    directions : ndarray of shape (2, 2)
-        Unit eigenvectors as columns, in the order of ``lengths``; the first
-        has a non-negative x-component.
-    angle : float
-        Angle of the major axis from the x-axis, in degrees, in (-90, 90].
-    """
-    cov = _check_covariance_2d(covariance)
-    eigvals, eigvecs = np.linalg.eigh(cov)
-    if eigvals[0] <= 0:
-        raise ValueError(
-            f"covariance must be positive definite, got eigenvalues {eigvals}; "
-            "add a small multiple of the identity"
-        )
-    order = np.argsort(-eigvals, kind="stable")  # ties (circles) keep the x-axis first
-    eigvals, eigvecs = eigvals[order], eigvecs[:, order]
-    eigvecs = eigvecs * np.where(eigvecs[0] < 0, -1.0, 1.0)  # fix the sign per column
-    angle = float(np.degrees(np.arctan2(eigvecs[1, 0], eigvecs[0, 0])))
-    if angle <= -90.0:
-        angle += 180.0
-    return np.sqrt(eigvals), eigvecs, angle
 
 
 def mixture_density_1d(x, weights, means, variances):
@@ -147,7 +100,8 @@ def align_labels(labels, reference):
     """Relabel a clustering so that it agrees with ``reference`` as much as possible.
 
     Cluster labels are arbitrary (label switching); the permutation that
-    maximises the number of agreements is found with the Hungarian algorithm.
+    maximises the number of agreements is found with the Hungarian algorithm
+    (:func:`label_mapping`, i.e. :func:`mixgrad.mixture.evaluation.match_labels`).
 
     Parameters
     ----------
@@ -180,6 +134,11 @@ def label_mapping(labels, reference):
     mapping : ndarray of int of shape (k,)
         A permutation; cluster ``j`` is renamed ``mapping[j]``. Columns of a
         responsibility matrix ``R`` are renamed by ``R_new[:, mapping] = R``.
+
+    Notes
+    -----
+    A thin wrapper around :func:`mixgrad.mixture.evaluation.match_labels` (with
+    ``n_components = k``, the larger label count of the two).
     """
     labels = _check_labels(labels, "labels")
     reference = _check_labels(reference, "reference")
@@ -188,13 +147,10 @@ def label_mapping(labels, reference):
             f"labels and reference must have the same length, got {labels.size} and "
             f"{reference.size}"
         )
-    k = int(max(labels.max(initial=-1), reference.max(initial=-1))) + 1
-    agreement = np.zeros((k, k), dtype=int)
-    np.add.at(agreement, (labels, reference), 1)
-    rows, cols = linear_sum_assignment(-agreement)
-    mapping = np.empty(k, dtype=int)
-    mapping[rows] = cols
-    return mapping
+    if labels.size == 0:
+        return np.empty(0, dtype=int)
+    k = int(max(labels.max(), reference.max())) + 1
+    return match_labels(reference, labels, n_components=k)
 
 
 def _check_labels(labels, name):
@@ -241,12 +197,12 @@ def plot_covariance_ellipse(mean, covariance, *, n_std=2.0, ax=None, color=None,
     if mean.shape != (2,):
         raise ValueError(f"mean must have shape (2,), got {mean.shape}")
     n_std = check_positive(n_std, "n_std")
-    lengths, directions, angle = covariance_axes(covariance)
+    lengths, directions, _ = covariance_axes(covariance)
     ax = _axes(ax)
     color = PALETTE[0] if color is None else color
     kwargs.setdefault("linewidth", 1.5)
-    ax.add_patch(Ellipse(mean, 2 * n_std * lengths[0], 2 * n_std * lengths[1], angle=angle,
-                         fill=False, edgecolor=color, label=label, **kwargs))
+    ax.add_patch(covariance_ellipse(mean, covariance, n_std=n_std, fill=False, edgecolor=color,
+                                    label=label, **kwargs))
     if show_axes:
         for length, direction in zip(lengths, directions.T, strict=True):
             tip = mean + n_std * length * direction

@@ -8,11 +8,11 @@ See the chapter :ref:`semi-supervised`.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Ellipse
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from mixgrad._validation import check_finite_array, check_positive
+from mixgrad._validation import check_finite_array
 
+from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = ["plot_labelled_scatter", "plot_accuracy_curves", "covariance_ellipse"]
@@ -22,39 +22,6 @@ def _axes(ax):
     if ax is None:
         _, ax = plt.subplots()
     return ax
-
-
-def covariance_ellipse(mean, covariance, *, n_std=2.0, **kwargs):
-    """Ellipse ``(x - mu)^T Sigma^{-1} (x - mu) = n_std^2`` of a 2-D Gaussian.
-
-    Parameters
-    ----------
-    mean : array-like of shape (2,)
-    covariance : array-like of shape (2, 2)
-        Symmetric positive definite.
-    n_std : float, default 2
-        Mahalanobis radius (> 0).
-    **kwargs
-        Passed to :class:`matplotlib.patches.Ellipse`.
-
-    Returns
-    -------
-    matplotlib.patches.Ellipse
-        Axes along the eigenvectors of ``covariance``, half-lengths
-        ``n_std * sqrt(eigenvalue)``.
-    """
-    mean = check_finite_array(mean, "mean", ndim=1)
-    covariance = check_finite_array(covariance, "covariance", ndim=2)
-    n_std = check_positive(n_std, "n_std")
-    if mean.shape != (2,) or covariance.shape != (2, 2):
-        raise ValueError(f"mean must have shape (2,) and covariance (2, 2), got {mean.shape} "
-                         f"and {covariance.shape}; ellipses are drawn for 2-D data only")
-    eigenvalues, eigenvectors = np.linalg.eigh((covariance + covariance.T) / 2)
-    if eigenvalues[0] <= 0:
-        raise ValueError("covariance must be positive definite (all eigenvalues > 0)")
-    angle = np.degrees(np.arctan2(eigenvectors[1, 1], eigenvectors[0, 1]))
-    width, height = 2 * n_std * np.sqrt(eigenvalues[::-1])
-    return Ellipse(mean, width, height, angle=angle, **kwargs)
 
 
 def _full_covariances(covariances, n_components):
