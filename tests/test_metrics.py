@@ -115,3 +115,11 @@ def test_criteria_match_sklearn_gaussian_mixture(rng, covariance_type):
 def test_criteria_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_criteria_return_python_floats():
+    """Regression: bic returned np.float64 (printed as 'np.float64(...)' in chapters)."""
+    from mixgrad.mixture.metrics import aic, bic
+
+    assert type(bic(-10.0, 3, 50)) is float
+    assert type(aic(-10.0, 3)) is float

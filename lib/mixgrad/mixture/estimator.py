@@ -15,7 +15,6 @@ Same parameters and fitted attributes as :class:`sklearn.mixture.GaussianMixture
 See the chapter :ref:`em-gaussian-mixtures`.
 """
 
-import math
 import numbers
 import warnings
 from time import perf_counter
@@ -43,6 +42,7 @@ from mixgrad.mixture.initialization import (
     initial_responsibilities,
     pin_initial_responsibilities,
 )
+from mixgrad.mixture.metrics import aic, bic
 from mixgrad.mixture.sampling import sample_mixture
 
 __all__ = ["GaussianMixture"]
@@ -398,7 +398,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         float
         """
         n = self._validate_X(X, reset=False).shape[0]
-        return -2 * self.score(X) * n + self._n_parameters() * math.log(n)
+        return bic(self.score(X) * n, self._n_parameters(), n)
 
     def aic(self, X):
         """Akaike information criterion ``-2 log L + 2 p`` (lower is better).
@@ -412,5 +412,5 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         float
         """
         n = self._validate_X(X, reset=False).shape[0]
-        return -2 * self.score(X) * n + 2 * self._n_parameters()
+        return aic(self.score(X) * n, self._n_parameters())
 

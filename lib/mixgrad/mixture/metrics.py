@@ -1,12 +1,13 @@
 """Model choice and cluster quality: BIC, AIC and the silhouette coefficient."""
 
+import math
 import numbers
 
 import numpy as np
 from scipy.spatial.distance import cdist
 
 from mixgrad._validation import check_finite_array, check_integer
-from mixgrad.mixture.sampling import COVARIANCE_TYPES
+from mixgrad.mixture.covariance import n_parameters
 
 __all__ = [
     "silhouette_samples",
@@ -139,7 +140,7 @@ def bic(log_likelihood, n_params, n_samples):
     float
     """
     _check_criterion_args(log_likelihood, n_params, n_samples)
-    return -2.0 * float(log_likelihood) + n_params * np.log(n_samples)
+    return -2.0 * float(log_likelihood) + n_params * math.log(n_samples)
 
 
 def aic(log_likelihood, n_params):
@@ -182,14 +183,4 @@ def gaussian_mixture_n_parameters(n_components, n_features, covariance_type="ful
     """
     k = check_integer(n_components, "n_components", minimum=1)
     d = check_integer(n_features, "n_features", minimum=1)
-    cov = {
-        "full": k * d * (d + 1) // 2,
-        "tied": d * (d + 1) // 2,
-        "diag": k * d,
-        "spherical": k,
-    }
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"covariance_type must be one of {COVARIANCE_TYPES}, got {covariance_type!r}"
-        )
-    return cov[covariance_type] + k * d + k - 1
+    return n_parameters(k, d, covariance_type)
