@@ -1,0 +1,39 @@
+"""Part III: Bayesian mixtures with PyMC (see :ref:`bayesian-supervised`).
+
+Model builders return a :class:`pymc.Model`; :func:`sample` draws from it,
+seeded and quiet; :func:`convergence_report` checks r-hat, ESS and
+divergences; the comparison helpers put a posterior beside an EM fit from
+:mod:`mixgrad.mixture`.
+
+Importing this package sets PyTensor's ``blas__ldflags=`` flag (no system
+BLAS; see :func:`configure_pytensor_flags`) unless you set BLAS flags yourself,
+so a pip-installed PyTensor does not warn on import.
+"""
+
+from mixgrad.bayes._pytensor import configure_pytensor_flags
+
+configure_pytensor_flags()
+
+from mixgrad.bayes.diagnostics import (  # noqa: E402
+    ConvergenceReport,
+    convergence_report,
+    ess_per_second,
+    n_divergences,
+    posterior_draws,
+    posterior_table,
+)
+from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors  # noqa: E402
+from mixgrad.bayes.sampling import (  # noqa: E402
+    find_map,
+    quiet_pymc,
+    sample,
+    sample_posterior_predictive,
+)
+
+__all__ = [
+    "configure_pytensor_flags",
+    "ConvergenceReport", "convergence_report", "ess_per_second", "n_divergences",
+    "posterior_draws", "posterior_table",
+    "MixturePriors", "check_data", "weakly_informative_priors",
+    "find_map", "quiet_pymc", "sample", "sample_posterior_predictive",
+]

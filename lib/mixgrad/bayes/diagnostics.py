@@ -1,0 +1,201 @@
+"""Convergence diagnostics and posterior tables (see :ref:`bayesian-unsupervised`).
+
+A chapter asserts its diagnostics with one line,
+``assert report.ok, report`` where ``report = convergence_report(idata, [...])``:
+every reported quantity has rank-normalised split r-hat at most 1.01 and a
+bulk effective sample size of at least 400, and (for the marginalised models)
+the sampler reported no divergent transitions.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "ConvergenceReport", "convergence_report", "n_divergences", "ess_per_second",
+    "posterior_draws", "posterior_table",
+]
+
+
+@dataclass(frozen=True)
+class ConvergenceReport:
+    """Worst-case diagnostics over the checked variables.
+
+    Attributes
+    ----------
+    max_r_hat : float
+        Largest rank-normalised split r-hat.
+    min_ess_bulk, min_ess_tail : float
+        Smallest bulk and tail effective sample sizes.
+    divergences : int
+        Number of divergent transitions over all chains (post-warm-up).
+    r_hat_max, ess_min, max_divergences : float, float, int
+        The thresholds checked.
+    """
+
+    max_r_hat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    divergences: int
+    r_hat_max: float = 1.01
+    ess_min: float = 400.0
+    max_divergences: int = 0
+
+    @property
+    def ok(self):
+        """True when every threshold is met."""
+        return (self.max_r_hat <= self.r_hat_max and self.min_ess_bulk >= self.ess_min
+                and self.divergences <= self.max_divergences)
+
+    def __str__(self):
+        return (f"max r_hat {self.max_r_hat:.3f} (<= {self.r_hat_max}), "
+                f"min bulk ESS {self.min_ess_bulk:.0f} (>= {self.ess_min:.0f}), "
+                f"divergences {self.divergences} (<= {self.max_divergences})")
+
+
+def _posterior(idata):
+    try:
+        return idata["posterior"]
+    except (KeyError, TypeError) as exc:
+        raise TypeError("idata must be inference data with a 'posterior' group, as returned "
+                        "by mixgrad.bayes.sample") from exc
+
+
+def _var_values(tree, var_names):
+    ds = tree.to_dataset() if hasattr(tree, "to_dataset") else tree
+    names = list(ds.data_vars) if var_names is None else list(var_names)
+    missing = [v for v in names if v not in ds.data_vars]
+    if missing:
+        raise ValueError(f"var_names {missing} are not in the posterior; "
+                         f"available: {sorted(ds.data_vars)}")
+    return {v: np.asarray(ds[v].values, dtype=float) for v in names}
+
+
+def n_divergences(idata):
+    """Number of divergent transitions recorded by NUTS (0 if none were recorded).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`mixgrad.bayes.sample`.
+
+    Returns
+    -------
+    int
+    """
+    try:
+        div = idata["sample_stats"]["diverging"]
+    except KeyError:
+        return 0
+    return int(np.asarray(div.values).sum())
+
+
+def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
+                       max_divergences=0):
+    """Worst r-hat and ESS over ``var_names`` and the divergence count.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`mixgrad.bayes.sample`.
+    var_names : list of str, optional
+        Variables to check (default: every posterior variable).
+    r_hat_max, ess_min : float
+        Thresholds (defaults 1.01 and 400, the book's standard).
+    max_divergences : int
+        Largest acceptable number of divergences (0 for the marginalised models).
+
+    Returns
+    -------
+    ConvergenceReport
+    """
+    import arviz as az
+
+    post = _posterior(idata)
+    values = _var_values(post, var_names)
+    names = list(values)
+    rhat = _var_values(az.rhat(idata, var_names=names), names)
+    bulk = _var_values(az.ess(idata, var_names=names, method="bulk"), names)
+    tail = _var_values(az.ess(idata, var_names=names, method="tail"), names)
+
+    def worst(d, fn):
+        return float(fn([fn(v) for v in d.values()]))
+
+    return ConvergenceReport(
+        max_r_hat=worst(rhat, np.max), min_ess_bulk=worst(bulk, np.min),
+        min_ess_tail=worst(tail, np.min), divergences=n_divergences(idata),
+        r_hat_max=float(r_hat_max), ess_min=float(ess_min), max_divergences=int(max_divergences),
+    )
+
+
+def ess_per_second(idata, var_names=None, seconds=None):
+    """Smallest bulk ESS over ``var_names`` divided by the sampling wall time.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    var_names : list of str, optional
+    seconds : float, optional
+        Wall time to divide by (default ``idata.attrs["sampling_seconds"]``).
+
+    Returns
+    -------
+    float
+    """
+    if seconds is None:
+        seconds = idata.attrs.get("sampling_seconds")
+        if seconds is None:
+            raise ValueError("seconds not given and idata.attrs has no 'sampling_seconds'; "
+                             "sample with mixgrad.bayes.sample or pass seconds=")
+    return convergence_report(idata, var_names).min_ess_bulk / float(seconds)
+
+
+def posterior_draws(idata, var_name):
+    """All draws of one variable, chains stacked.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    var_name : str
+
+    Returns
+    -------
+    ndarray of shape (n_chains * n_draws, ...)
+        The variable's own dimensions follow the draw axis.
+    """
+    arr = _var_values(_posterior(idata), [var_name])[var_name]
+    return arr.reshape((-1,) + arr.shape[2:])
+
+
+def posterior_table(idata, var_names, *, ci_prob=0.94, decimals=2):
+    """Posterior mean, sd and equal-tailed interval of every scalar entry, rounded.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    var_names : list of str
+    ci_prob : float, default 0.94
+        Probability mass of the equal-tailed credible interval.
+    decimals : int, default 2
+        Rounding, so that printed tables are stable from run to run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``"mu[0]"``, ``"sigma[1]"``, ...; columns mean, sd, lower, upper.
+    """
+    import pandas as pd
+
+    if not 0.0 < float(ci_prob) < 1.0:
+        raise ValueError(f"ci_prob must lie strictly between 0 and 1, got {ci_prob}")
+    rows, index = [], []
+    for name in var_names:
+        draws = posterior_draws(idata, name)
+        flat = draws.reshape(draws.shape[0], -1)
+        for j in range(flat.shape[1]):
+            pos = np.unravel_index(j, draws.shape[1:]) if draws.ndim > 1 else ()
+            index.append(name + ("[" + ",".join(map(str, pos)) + "]" if pos else ""))
+            lo, hi = np.quantile(flat[:, j], [(1 - ci_prob) / 2, (1 + ci_prob) / 2])
+            rows.append([flat[:, j].mean(), flat[:, j].std(ddof=1), lo, hi])
+    table = pd.DataFrame(rows, index=index, columns=["mean", "sd", "lower", "upper"])
+    return table.round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0

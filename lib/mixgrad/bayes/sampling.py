@@ -1,0 +1,162 @@
+"""Quiet, seeded wrappers around PyMC's samplers (used from :ref:`bayesian-supervised` on).
+
+PyMC reports its progress through a progress bar and the ``pymc`` logger.
+In the book both are configuration: :func:`sample` turns the bar off by
+default and lowers the logger to errors while it runs, so executed chapters
+store only what the code prints. Warnings raised while sampling (for example
+"the effective sample size per chain is smaller than 100") are not lost:
+they are collected in ``idata.attrs["sampling_warnings"]`` and the chapters
+assert the diagnostics themselves (:func:`mixgrad.bayes.check_convergence`).
+"""
+
+import contextlib
+import logging
+import numbers
+import time
+import warnings
+
+import numpy as np
+
+from mixgrad._validation import check_integer
+
+__all__ = ["sample", "sample_posterior_predictive", "find_map", "quiet_pymc"]
+
+_LOGGERS = ("pymc", "pytensor", "arviz", "arviz_base", "arviz_stats")
+
+
+@contextlib.contextmanager
+def quiet_pymc(level=logging.ERROR):
+    """Lower PyMC's, PyTensor's and ArviZ's loggers to ``level`` inside the block.
+
+    Parameters
+    ----------
+    level : int, default logging.ERROR
+        The logging level in effect inside the block; the previous levels are
+        restored on exit.
+    """
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
+    before = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(level)
+    try:
+        yield
+    finally:
+        for lg, lvl in zip(loggers, before, strict=True):
+            lg.setLevel(lvl)
+
+
+def _check_seed(random_seed):
+    if isinstance(random_seed, bool) or not isinstance(random_seed, numbers.Integral):
+        raise TypeError(
+            "random_seed must be an int so that the run can be repeated, got "
+            f"{type(random_seed).__name__}; pass e.g. random_seed=2026"
+        )
+    if random_seed < 0:
+        raise ValueError(f"random_seed must be non-negative, got {random_seed}")
+    return int(random_seed)
+
+
+def sample(model, *, random_seed, draws=1000, tune=1000, chains=4, cores=None,
+           target_accept=0.9, progressbar=False, **kwargs):
+    """Draw posterior samples with PyMC's default sampler, seeded and quiet.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model to sample, e.g. from :func:`mixgrad.bayes.marginal_mixture`.
+    random_seed : int
+        Seed for every chain (required: runs must be repeatable).
+    draws, tune, chains : int
+        Kept draws per chain, tuning steps per chain, number of chains.
+    cores : int, optional
+        Processes used to run the chains (PyMC's default: the CPU count, at most 4).
+    target_accept : float, default 0.9
+        NUTS target acceptance rate; higher means smaller steps and fewer divergences.
+    progressbar : bool, default False
+        Show PyMC's progress bar (useful interactively; off in the book).
+    **kwargs
+        Passed on to :func:`pymc.sample`.
+
+    Returns
+    -------
+    xarray.DataTree
+        The inference data (groups ``posterior``, ``sample_stats``, ...). Its
+        ``attrs`` hold ``sampling_seconds`` (wall time of the call, compile
+        included) and ``sampling_warnings`` (messages of warnings raised).
+    """
+    import pymc as pm
+
+    if not isinstance(model, pm.Model):
+        raise TypeError(f"model must be a pymc.Model, got {type(model).__name__}")
+    seed = _check_seed(random_seed)
+    draws = check_integer(draws, "draws", minimum=1)
+    tune = check_integer(tune, "tune", minimum=0)
+    chains = check_integer(chains, "chains", minimum=1)
+    if not 0.0 < float(target_accept) < 1.0:
+        raise ValueError(f"target_accept must lie strictly between 0 and 1, got {target_accept}")
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught, quiet_pymc():
+        warnings.simplefilter("always")
+        idata = pm.sample(
+            draws=draws, tune=tune, chains=chains, cores=cores, random_seed=seed,
+            target_accept=target_accept, progressbar=progressbar, model=model, **kwargs,
+        )
+    idata.attrs["sampling_seconds"] = time.perf_counter() - start
+    idata.attrs["sampling_warnings"] = [str(w.message) for w in caught]
+    return idata
+
+
+def sample_posterior_predictive(idata, model, *, random_seed, var_names=None, **kwargs):
+    """Posterior predictive draws for ``model``, seeded and quiet.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`sample` for ``model``.
+    model : pymc.Model
+    random_seed : int
+    var_names : list of str, optional
+        Observed variables to predict (default: all observed).
+    **kwargs
+        Passed on to :func:`pymc.sample_posterior_predictive`.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``idata`` extended with a ``posterior_predictive`` group.
+    """
+    import pymc as pm
+
+    seed = _check_seed(random_seed)
+    with warnings.catch_warnings(), quiet_pymc():
+        warnings.simplefilter("ignore", FutureWarning)
+        return pm.sample_posterior_predictive(
+            idata, model=model, random_seed=seed, var_names=var_names,
+            extend_inferencedata=True, progressbar=False, **kwargs,
+        )
+
+
+def find_map(model, *, seed=0, **kwargs):
+    """Maximum a posteriori point of ``model`` (quiet wrapper of :func:`pymc.find_MAP`).
+
+    Parameters
+    ----------
+    model : pymc.Model
+    seed : int, default 0
+        Seed of the jittered starting point.
+    **kwargs
+        Passed on to :func:`pymc.find_MAP` (e.g. ``start``, ``method``).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Values of the free variables (constrained space) at the MAP.
+    """
+    import pymc as pm
+
+    seed = _check_seed(seed)
+    with warnings.catch_warnings(), quiet_pymc():
+        warnings.simplefilter("ignore")
+        point = pm.find_MAP(model=model, progressbar=False, seed=seed, **kwargs)
+    return {k: np.asarray(v) for k, v in point.items()
+            if not k.endswith("__") and k in {v.name for v in model.free_RVs}}
