@@ -12,7 +12,7 @@ Every mixture generator takes an explicit ``rng`` and returns ``(X, z, truth)``:
 points, their latent labels and a dict of the true parameters with keys
 ``"weights"``, ``"means"`` and ``"covariances"`` (variances in 1-D, full
 matrices of shape (k, d, d) otherwise), ready for
-:func:`mixgrad.mixture.sampling.sample_mixture`.
+:func:`mixgrad.mixture.sample_mixture`.
 """
 
 from importlib import resources
@@ -39,6 +39,8 @@ __all__ = [
     "seed003_censored_example",
 ]
 
+#: Column names of :func:`load_old_faithful`, the eruption duration (minutes)
+#: and the waiting time to the next eruption (minutes).
 OLD_FAITHFUL_COLUMNS = ("eruptions", "waiting")
 
 #: Linear map (row vectors, ``X = Y @ T``) that shears isotropic blobs into
@@ -48,6 +50,8 @@ ANISOTROPIC_TRANSFORM = np.array([[0.6, -0.64], [-0.41, 0.85]])
 
 def load_old_faithful():
     """Load the Old Faithful geyser data (R's ``faithful``).
+
+    Used in :ref:`em-gaussian-mixtures` and :ref:`why-em-works`.
 
     Returns
     -------
@@ -70,6 +74,8 @@ def load_old_faithful():
 
 def mixture_1d(n, weights, means, sigmas, *, rng):
     """Sample a univariate Gaussian mixture given standard deviations.
+
+    Used in :ref:`em-gaussian-mixtures`.
 
     Parameters
     ----------
@@ -101,6 +107,8 @@ def mixture_1d(n, weights, means, sigmas, *, rng):
 def three_component_1d(n=10_000, *, rng):
     """Seed 003's 1-D example: weights (0.4, 0.2, 0.4), means (2, 5, 10), sigmas (0.6, 0.8, 0.5).
 
+    Used in :ref:`gaussian-mixtures` and :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     n : int, default 10000
@@ -124,6 +132,8 @@ def two_component_1d(n=1_000, *, rng):
     The seed writes its truth as ``0.4 [2, 5] [0.6, 0.6]``: 0.4 is the weight of
     the component at 5 (its fitted weights are 0.588 and 0.412).
 
+    Used in :ref:`why-em-works`.
+
     Parameters
     ----------
     n : int, default 1000
@@ -146,6 +156,8 @@ def heights(n=1_000, *, rng, weights=(0.5, 0.5), means=(163.0, 177.0), sigmas=(7
 
     Component 0 stands for women, N(163, 7^2); component 1 for men, N(177, 7.5^2);
     equal weights by default. The overlap is what makes the labels matter.
+
+    Used in :ref:`kmeans-limit`.
 
     Parameters
     ----------
@@ -180,6 +192,8 @@ def anisotropic_blobs(n=1_500, *, rng):
     is ``T.T @ T``: long parallel ellipses that k-means cuts across, while a
     full-covariance mixture recovers them.
 
+    Used in :ref:`gaussian-mixtures` and :ref:`kmeans-limit`.
+
     Parameters
     ----------
     n : int, default 1500
@@ -207,6 +221,9 @@ def varied_blobs(n=1_500, *, rng):
     boundaries halfway between centres and so hands the wide blob's outskirts
     to its neighbours.
 
+    Used in :ref:`gaussian-mixtures`, :ref:`em-gaussian-mixtures` and
+    :ref:`kmeans-limit`.
+
     Parameters
     ----------
     n : int, default 1500
@@ -233,6 +250,8 @@ def uneven_blobs(n=1_500, *, rng):
     k-means, which has neither weights nor widths, splits the big blob and
     merges the two small ones; a mixture with weights and covariances does not.
 
+    A third way to break k-means, beside the two cases of :ref:`kmeans-limit`.
+
     Parameters
     ----------
     n : int, default 1500
@@ -255,7 +274,9 @@ def uneven_blobs(n=1_500, *, rng):
 # --- the lecture notes' bivariate normal (missing and censored y) ------------
 
 
+#: True mean of the lecture notes' bivariate normal (used in :ref:`missing-data`).
 SEED003_MEAN = np.array([1.85, 1.0])
+#: Its true covariance (standard deviations 1 and 0.75, correlation 0.82).
 SEED003_COVARIANCE = np.array([[1.0, 1.0 * 0.75 * 0.82], [1.0 * 0.75 * 0.82, 0.75**2]])
 
 
@@ -266,6 +287,8 @@ def seed003_missing_example(rng, *, n=40, n_missing=20):
     sigma2 = 0.75, rho = 0.82; the second coordinate of the last
     ``n_missing`` rows is set to NaN. The notes start from the M-step on the
     data with the missing values set to 0; that start is returned too.
+
+    Used in :ref:`missing-data`.
 
     Parameters
     ----------
@@ -311,6 +334,8 @@ def seed003_censored_example(rng, *, n=40, threshold=1.5):
     ``n`` points from N((1.85, 1), Sigma) with sigma1 = 1, sigma2 = 0.75,
     rho = 0.82 (as in :func:`seed003_missing_example`);
     every y above ``threshold`` is replaced by NaN and flagged as censored.
+
+    Used in :ref:`missing-data`.
 
     Parameters
     ----------

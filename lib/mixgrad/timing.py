@@ -3,6 +3,9 @@
 Timings vary from run to run, so chapters print them on lines that start
 with ``[timing]``; the nbval sanitize file masks exactly those lines, and
 every other output is compared strictly.
+
+Used in :ref:`forward-reverse`, :ref:`ad-systems` and
+:ref:`em-gaussian-mixtures`.
 """
 
 import time
@@ -18,6 +21,9 @@ def best_time(f, *args, repeat=5, number=1, **kwargs):
     Parameters
     ----------
     f : callable
+        The function to time.
+    *args, **kwargs
+        Its arguments.
     repeat : int, default 5
         Number of timed rounds; the minimum is returned (least disturbed).
     number : int, default 1
@@ -40,7 +46,20 @@ def best_time(f, *args, repeat=5, number=1, **kwargs):
 
 
 def timing_line(label, seconds):
-    """Format a timing as a ``[timing]`` line (masked by nbval's sanitizer)."""
+    """Format a timing as a ``[timing]`` line (masked by nbval's sanitizer).
+
+    Parameters
+    ----------
+    label : str
+        What was timed.
+    seconds : float
+        The time, in seconds (from :func:`best_time`).
+
+    Returns
+    -------
+    str
+        ``"[timing] label: 1.23 ms"``, in s, ms or µs with two decimals.
+    """
     if seconds >= 1:
         text = f"{seconds:.2f} s"
     elif seconds >= 1e-3:

@@ -13,6 +13,8 @@ caller, so ``hessian = jacobian_fwd(grad(f))`` (a tape of Duals) and
 A *primitive* is the key of the rule tables: a numpy ufunc (``np.sin``), a
 numpy function (``np.sum``) or a :class:`Primitive` defined here (for
 operations numpy has no protocol for, such as ``logsumexp``).
+
+See the chapters :ref:`dual-numbers` and :ref:`forward-reverse`.
 """
 
 import contextlib
@@ -37,7 +39,8 @@ class DomainError(ValueError):
 
     Raised instead of returning NaN or inf: ``log`` of a number <= 0, ``sqrt``
     of a negative number (or its derivative at 0), division by zero, ``arcsin``
-    outside [-1, 1]...
+    outside [-1, 1]... A subclass of ``ValueError``. Plain numpy calls on
+    untraced arrays keep numpy's behaviour. See the chapter :ref:`dual-numbers`.
     """
 
 
@@ -88,7 +91,8 @@ class Primitive:
     -----
     Calling a primitive binds it: positional arguments are the arrays that
     may be traced, keyword arguments are static parameters (axes, flags).
-    Give it a jvp rule in ``JVP_RULES`` and a vjp rule in ``VJP_RULES``.
+    Give it a jvp rule in ``JVP_RULES`` and a vjp rule in ``VJP_RULES``; the
+    chapter :ref:`forward-reverse` explains the two tables.
     """
 
     __slots__ = ("name", "impl")

@@ -1,6 +1,8 @@
 """The :class:`WengertList`: sweeps, graph and programs as text.
 
-Built by :func:`mixgrad.ad.wengert.trace`; see that module for the story.
+Built by :func:`mixgrad.ad.trace`; see :mod:`mixgrad.ad.wengert` for the story.
+
+See the chapter :ref:`forward-reverse`.
 """
 
 import numpy as np

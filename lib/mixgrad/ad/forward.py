@@ -94,6 +94,8 @@ def jvp(f, x, v, *args, **kwargs):
         The point.
     v : float or array-like of the shape of ``x``
         The direction (the tangent ``x'``).
+    *args, **kwargs
+        Further arguments of ``f``, held constant.
 
     Returns
     -------

@@ -186,7 +186,7 @@ def newton(f, x0, *, fprime=None, derivative=None, h=None, tol=1e-12, xtol=1e-15
         (default) or a divided difference with step ``h``.
     h : float, optional
         Step of the divided difference; default
-        :func:`~mixgrad.ad.finite_diff.default_step` (``sqrt(eps)`` or
+        :func:`~mixgrad.ad.default_step` (``sqrt(eps)`` or
         ``eps**(1/3)`` times ``max(1, |x|)``).
     tol : float, default 1e-12
         Stop when ``|f(x_k)| <= tol``.
@@ -318,7 +318,7 @@ def newton_system(F, x0, *, jacobian="fwd", h=None, tol=1e-12, xtol=1e-15, max_i
         ``x -> J`` of shape (n, n).
     h : float or array-like of shape (n,), optional
         Steps for ``jacobian="fd"`` (default
-        :func:`~mixgrad.ad.finite_diff.default_step`).
+        :func:`~mixgrad.ad.default_step`).
     tol : float, default 1e-12
         Stop when ``||F(x_k)||_2 <= tol``.
     xtol : float, default 1e-15

@@ -110,6 +110,13 @@ def grad(f, argnums=0):
 def value_and_grad(f, argnums=0):
     """Like :func:`grad`, but also return ``f(*args)`` (computed on the way).
 
+    Parameters
+    ----------
+    f : callable
+        Numpy code returning a scalar.
+    argnums : int or tuple of int, default 0
+        Which positional argument(s) to differentiate.
+
     Returns
     -------
     callable
@@ -131,6 +138,9 @@ def vjp(f, x, *args, **kwargs):
     f : callable
         ``f(x, *args, **kwargs)``.
     x : float or array-like of shape (...)
+        The point.
+    *args, **kwargs
+        Further arguments of ``f``, held constant.
 
     Returns
     -------
@@ -185,6 +195,11 @@ def _rows(value, pullback, x):
 def jacobian_rev(f):
     """The Jacobian by reverse mode: one tape, ``m`` backward sweeps (one per row).
 
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)``, differentiated with respect to ``x``.
+
     Returns
     -------
     callable
@@ -238,6 +253,12 @@ def hessian(f):
 
     The reverse sweep of :func:`grad` runs on Duals carrying ``n = x.size``
     directions, so one pass gives every second derivative exactly.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args, **kwargs)`` returning a scalar; differentiated twice with
+        respect to ``x``.
 
     Returns
     -------

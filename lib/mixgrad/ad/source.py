@@ -306,7 +306,7 @@ def differentiate_source(src, *, prefix="d"):
         Source of one function ``def f(x1, ..., xn): ...`` made of assignments
         to single names (``=``, ``+=``...) and a final ``return``; expressions
         use ``+ - * / **``, unary ``-``, numbers, and
-        :data:`SUPPORTED_FUNCTIONS` (called bare or as ``np.sin``...).
+        :data:`~mixgrad.ad.source.SUPPORTED_FUNCTIONS` (called bare or as ``np.sin``...).
     prefix : str, default "d"
         Prefix of tangent names: ``x1 -> dx1`` and ``f -> df``.
 

@@ -3,12 +3,12 @@
 A divided difference errs by truncation (shrinking with ``h``) plus
 round-off (growing like ``eps / h``):
 
-========================  =====================  =====================
-kind                      truncation             round-off
-========================  =====================  =====================
-``forward``/``backward``  ``|f''(x)| h / 2``     ``2 eps |f(x)| / h``
-``central``               ``|f'''(x)| h**2 / 6`` ``eps |f(x)| / h``
-========================  =====================  =====================
+========================  ======================  =====================
+kind                      truncation              round-off
+========================  ======================  =====================
+``forward``/``backward``  ``|f''(x)| h / 2``      ``2 eps |f(x)| / h``
+``central``               ``|f'''(x)| h**2 / 6``  ``eps |f(x)| / h``
+========================  ======================  =====================
 
 :func:`optimal_step` minimises the model (the ``sqrt(eps)`` and
 ``eps**(1/3)`` laws); :func:`step_sweep` and :func:`best_step` measure the
@@ -56,12 +56,12 @@ def _model_coefficients(kind, f2, f3, fx, eps):
 def difference_error_model(h, *, kind, fx, f2=None, f3=None, eps=EPS):
     """Model of the total error of a divided difference as a function of ``h``.
 
-    ========================  =====================  =====================
-    kind                      truncation             round-off
-    ========================  =====================  =====================
-    ``forward``/``backward``  ``|f''(x)| h / 2``     ``2 eps |f(x)| / h``
-    ``central``               ``|f'''(x)| h**2 / 6`` ``eps |f(x)| / h``
-    ========================  =====================  =====================
+    ========================  ======================  =====================
+    kind                      truncation              round-off
+    ========================  ======================  =====================
+    ``forward``/``backward``  ``|f''(x)| h / 2``      ``2 eps |f(x)| / h``
+    ``central``               ``|f'''(x)| h**2 / 6``  ``eps |f(x)| / h``
+    ========================  ======================  =====================
 
     The truncation terms are the leading Taylor remainders. The round-off
     terms assume each evaluation of ``f`` is off by at most ``eps |f(x)|``;

@@ -123,7 +123,7 @@ class Tape:
 
     @property
     def nodes(self):
-        """The recorded nodes, inputs first (a list of :class:`Node`)."""
+        """The recorded nodes, inputs first (a list of :class:`~mixgrad.ad.tape.Node`)."""
         return [Node(*record) for record in self._records]
 
     def __len__(self):
@@ -277,6 +277,8 @@ def trace_tape(f, x, *args, **kwargs):
         Numpy code of ``x``.
     x : float or ndarray of shape (...)
         The traced input.
+    *args, **kwargs
+        Further arguments of ``f``, not traced.
 
     Returns
     -------

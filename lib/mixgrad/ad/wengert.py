@@ -56,9 +56,15 @@ def _binary(op):
 class Trace:
     """A traced scalar: records every operation applied to it in a Wengert list.
 
-    Created by :func:`trace`; arithmetic (``+ - * / **``, unary ``-``), the
-    functions of this module and the matching numpy ufuncs return new
-    ``Trace`` objects and append one :class:`Node` each.
+    Created by :func:`trace`, not directly. Arithmetic (``+ - * / **``, unary
+    ``-``), the functions ``sin cos tan exp log sqrt tanh`` of
+    ``mixgrad.ad.wengert`` and the matching numpy ufuncs return new ``Trace``
+    objects, each appending one line to the list.
+
+    Attributes
+    ----------
+    index : int
+        Number ``i`` of the line ``wi`` that computed this value.
     """
 
     __slots__ = ("_tape", "index")

@@ -8,7 +8,7 @@ touching the curve), draws random feasible ``q``'s (none beats the posterior),
 and gives the augmented likelihood ``L(theta; R)`` and the Lagrangian of seed
 004's second argument for the E-step, with its gradient and multipliers.
 
-Unlike :mod:`mixgrad.mixture.likelihood` (means over the samples), the
+Unlike :func:`~mixgrad.mixture.elbo` (a mean over the samples), the
 augmented likelihood and the Lagrangian here are SUMS over the samples, as in
 the seed: ``L(theta; R) = n * ELBO``.
 

@@ -11,7 +11,7 @@ ratio ``lambda = phi(alpha) / (1 - Phi(alpha))``) are
 EM puts both into the sufficient statistics; the *naive* variant of the
 lecture notes imputes the conditional mean only and underestimates the
 spread. The 1-D model and the notes' bivariate setting (first coordinate
-always observed, second censored) are covered.
+always observed, second censored) are covered. See the chapter :ref:`missing-data`.
 """
 
 import warnings

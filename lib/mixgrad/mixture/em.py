@@ -135,7 +135,7 @@ def weighted_log_prob(X, weights, means, precisions_cholesky, covariance_type):
     means : array-like of shape (n_components, n_features)
     precisions_cholesky : array-like
         Cholesky factors of the precisions (see
-        :func:`~mixgrad.mixture.gaussian.precisions_cholesky_from_covariances`).
+        :func:`~mixgrad.mixture.precisions_cholesky_from_covariances`).
     covariance_type : {"full", "tied", "diag", "spherical"}
 
     Returns

@@ -104,8 +104,8 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
 
     ``log N(x_i | mu_k, Sigma_k) = -1/2 (d log 2 pi + ||P_k^T (x_i - mu_k)||^2)
     + log det P_k``, computed one component at a time from the centred data
-    (the straightforward reference path; :mod:`mixgrad.mixture.stats` has the
-    one-matrix-product version).
+    (the straightforward reference path; :class:`~mixgrad.mixture.StatsEM` has
+    the one-matrix-product version).
 
     Parameters
     ----------

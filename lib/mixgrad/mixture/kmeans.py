@@ -5,6 +5,8 @@ mixture (see :mod:`mixgrad.mixture.limits`); it also initialises
 :class:`~mixgrad.mixture.GaussianMixture`.  The iteration follows
 scikit-learn's ``algorithm="lloyd"`` step for step, so that from the same
 initial centres both give the same labels, centres and inertia.
+
+See the chapters :ref:`gaussian-mixtures` and :ref:`kmeans-limit`.
 """
 
 import warnings
@@ -21,6 +23,8 @@ __all__ = ["KMeansResult", "kmeans", "kmeans_plusplus", "squared_distances", "in
 @dataclass
 class KMeansResult:
     """Outcome of :func:`kmeans`.
+
+    See the chapter :ref:`kmeans-limit`.
 
     Attributes
     ----------
@@ -124,6 +128,8 @@ def kmeans_plusplus(X, n_clusters, *, rng, n_local_trials=None):
     probability proportional to the squared distance to the nearest centre
     chosen so far. The greedy variant (as in scikit-learn) draws
     ``n_local_trials`` candidates and keeps the one that lowers the cost most.
+
+    See the chapter :ref:`kmeans-limit`.
 
     Parameters
     ----------
@@ -282,6 +288,9 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4,
     change or the total squared centre shift is at most
     ``tol * mean(var(X, axis=0))`` (scikit-learn's relative tolerance).
     An empty cluster is moved onto the sample farthest from its centre.
+
+    See the chapters :ref:`gaussian-mixtures` (where k-means fails) and
+    :ref:`kmeans-limit`.
 
     Parameters
     ----------

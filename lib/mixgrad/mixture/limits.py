@@ -8,6 +8,8 @@ and become the hard nearest-centre assignments of k-means as ``c -> 0``.
 the most probable component (the mode of the posterior), like k-means. Its
 objective, the complete-data log-likelihood with those hard labels, never
 decreases.
+
+See the chapter :ref:`kmeans-limit`.
 """
 
 import warnings
@@ -69,6 +71,8 @@ def soft_kmeans_responsibilities(X, centers, c):
     ``R[i, j] = exp(-q_ij / c) / sum_l exp(-q_il / c)`` with
     ``q_ij = ||x_i - mu_j||^2 / 2``, computed with log-sum-exp so that tiny
     ``c`` gives exact one-hot rows (ties split evenly) instead of 0/0.
+
+    See the chapter :ref:`kmeans-limit`.
 
     Parameters
     ----------
@@ -138,6 +142,8 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     """EM for the equal-weight mixture with every covariance fixed at ``c I``.
 
     Only the means move: ``mu_j = sum_i R_ij x_i / sum_i R_ij``.
+
+    See the chapter :ref:`kmeans-limit`.
 
     Parameters
     ----------
@@ -298,6 +304,8 @@ def hard_em(
 
     A component that loses all its samples keeps its mean and covariance with
     weight 0 and is never chosen again.
+
+    See the chapter :ref:`kmeans-limit`.
 
     Parameters
     ----------

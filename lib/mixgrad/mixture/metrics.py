@@ -1,4 +1,8 @@
-"""Model choice and cluster quality: BIC, AIC and the silhouette coefficient."""
+"""Model choice and cluster quality: BIC, AIC and the silhouette coefficient.
+
+BIC and AIC choose the number of components in :ref:`em-gaussian-mixtures`,
+where the silhouette scores the clusterings too.
+"""
 
 import math
 import numbers
@@ -47,6 +51,8 @@ def silhouette_samples(X, labels, *, metric="euclidean"):
     ``x_i`` to the other members of its cluster and ``b_i`` the smallest mean
     distance to the members of another cluster; ``s_i = 0`` in a cluster of one.
 
+    See the chapter :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -90,6 +96,8 @@ def silhouette_samples(X, labels, *, metric="euclidean"):
 def silhouette_score(X, labels, *, metric="euclidean"):
     """Mean silhouette coefficient over all samples.
 
+    See the chapter :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -126,6 +134,8 @@ def _check_criterion_args(log_likelihood, n_params, n_samples=None):
 def bic(log_likelihood, n_params, n_samples):
     """Bayesian information criterion, ``-2 log L + p log n`` (lower is better).
 
+    See the chapter :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     log_likelihood : float
@@ -145,6 +155,8 @@ def bic(log_likelihood, n_params, n_samples):
 
 def aic(log_likelihood, n_params):
     """Akaike information criterion, ``-2 log L + 2 p`` (lower is better).
+
+    See the chapter :ref:`em-gaussian-mixtures`.
 
     Parameters
     ----------
@@ -167,6 +179,8 @@ def gaussian_mixture_n_parameters(n_components, n_features, covariance_type="ful
     ``k - 1`` weights, ``k d`` means, and per ``covariance_type``:
     ``k d (d + 1) / 2`` (full), ``d (d + 1) / 2`` (tied), ``k d`` (diag),
     ``k`` (spherical).
+
+    See the chapter :ref:`em-gaussian-mixtures`.
 
     Parameters
     ----------

@@ -13,6 +13,8 @@ it is not EM, and it underestimates the spread of the missing variables.
 
 Rows are grouped by missingness pattern, so each pattern costs one Cholesky
 factorisation per iteration.
+
+See the chapter :ref:`missing-data`.
 """
 
 import warnings
@@ -129,6 +131,8 @@ def _default_init(X):
 def observed_log_likelihood(X, mean, covariance):
     """Observed-data log-likelihood: each row's observed part under its marginal normal.
 
+    See the chapter :ref:`missing-data`.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -162,6 +166,8 @@ def _observed_ll(X, patterns, mean, covariance):
 
 def mvn_e_step(X, mean, covariance, *, method="exact"):
     """E-step: conditional means of the missing entries and their covariances.
+
+    See the chapter :ref:`missing-data`.
 
     Parameters
     ----------
@@ -210,6 +216,8 @@ def _e_step(X, patterns, mean, covariance, method):
 def mvn_m_step(X_hat, correction, *, reg_covar=0.0):
     """M-step: mean and covariance from the expected sufficient statistics.
 
+    See the chapter :ref:`missing-data`.
+
     Parameters
     ----------
     X_hat : array-like of shape (n_samples, n_features)
@@ -257,6 +265,8 @@ def mvn_em(
     reg_covar=0.0,
 ):
     """Maximum-likelihood mean and covariance of a normal sample with NaN entries.
+
+    See the chapter :ref:`missing-data`.
 
     Parameters
     ----------
@@ -350,11 +360,13 @@ def mvn_em(
 def bivariate_history_table(result):
     """The lecture notes' table: mu1, mu2, rho, s1, s2 for every iteration.
 
+    See the chapter :ref:`missing-data`.
+
     Parameters
     ----------
     result : MVNEMResult or CensoredEMResult
         A fit of two-dimensional data (:func:`mvn_em` or
-        :func:`~mixgrad.mixture.censored.censored_bivariate_em`).
+        :func:`~mixgrad.mixture.censored_bivariate_em`).
 
     Returns
     -------

@@ -4,7 +4,8 @@ A Poisson mixture has ``P(x) = sum_k pi_k Pois(x | lambda_k)``; EM alternates
 responsibilities with ``pi_k = mean_i R_ik`` and
 ``lambda_k = sum_i R_ik x_i / sum_i R_ik``. The ZIP model mixes a point mass
 at zero (weight ``pi``, "structural zeros") with ``Pois(lambda)``: only zeros
-have uncertain membership.
+have uncertain membership. The ZIP model appears in :ref:`gaussian-mixtures`,
+the Poisson mixture in :ref:`why-em-works`.
 """
 
 import warnings

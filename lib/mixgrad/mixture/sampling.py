@@ -6,6 +6,8 @@ story and returns both the points and their latent labels.
 
 Covariances are always *covariances* (variances in 1-D), never standard
 deviations: pass ``sigma ** 2`` when a text gives standard deviations.
+
+See the chapter :ref:`gaussian-mixtures`.
 """
 
 import numpy as np
@@ -86,6 +88,8 @@ def _check_n(n):
 def sample_gaussian(n, mean, covariance, *, rng):
     """Draw ``n`` points from a (multivariate) normal distribution.
 
+    See the chapter :ref:`gaussian-mixtures`.
+
     Parameters
     ----------
     n : int
@@ -127,6 +131,8 @@ def sample_gaussian(n, mean, covariance, *, rng):
 
 def sample_mixture(n, weights, means, covariances, *, covariance_type="full", rng):
     """Ancestral sampling from a Gaussian mixture: labels first, then points.
+
+    See the chapter :ref:`gaussian-mixtures`.
 
     Parameters
     ----------

@@ -7,6 +7,8 @@ Only the means are learnt, so every step fits on a slide:
 
 and the log-likelihood ``sum_i log(1/k sum_j N(x_i | mu_j, sigma^2))`` never
 decreases.
+
+See the chapter :ref:`em-gaussian-mixtures`.
 """
 
 import warnings
@@ -72,6 +74,8 @@ def _check(x, means, sigma):
 def toy_responsibilities(x, means, *, sigma=1.0):
     """E-step of the toy model.
 
+    See the chapter :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     x : array-like of shape (n_samples,)
@@ -94,6 +98,8 @@ def toy_responsibilities(x, means, *, sigma=1.0):
 def toy_log_likelihood(x, means, *, sigma=1.0):
     """Log-likelihood of the toy model, ``sum_i log(1/k sum_j N(x_i | mu_j, sigma^2))``.
 
+    See the chapter :ref:`em-gaussian-mixtures`.
+
     Parameters
     ----------
     x : array-like of shape (n_samples,)
@@ -113,6 +119,8 @@ def toy_log_likelihood(x, means, *, sigma=1.0):
 
 def toy_em_means(x, means_init, *, sigma=1.0, n_iter=100, tol=1e-8):
     """Run the means-only EM of the lecture notes.
+
+    See the chapter :ref:`em-gaussian-mixtures`.
 
     Parameters
     ----------

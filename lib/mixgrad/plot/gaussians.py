@@ -5,7 +5,7 @@ Covariance ellipses from the eigen-decomposition, univariate densities, the
 (latent or estimated) label, soft assignments as blended colours, and a
 zero-inflated Poisson fit. Plotting functions take an optional ``ax`` and
 return the Axes they drew on; the two small computations they rest on
-(:func:`covariance_axes`, :func:`mixture_density_1d`) and the label matching
+(:func:`~mixgrad.plot.covariance_axes`, :func:`mixture_density_1d`) and the label matching
 used to colour clusterings consistently (:func:`align_labels`) are public.
 
 See the chapter :ref:`gaussian-mixtures`.
@@ -174,7 +174,8 @@ def plot_covariance_ellipse(mean, covariance, *, n_std=2.0, ax=None, color=None,
     mean : array-like of shape (2,)
         Centre.
     covariance : array-like of shape (2, 2)
-        Covariance matrix; the ellipse's axes come from :func:`covariance_axes`.
+        Covariance matrix; the ellipse's axes come from
+        :func:`~mixgrad.plot.covariance_axes`.
     n_std : float, default 2.0
         Mahalanobis radius (> 0).
     ax : matplotlib Axes, optional

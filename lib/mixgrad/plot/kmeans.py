@@ -111,7 +111,8 @@ def plot_cost_histories(histories, *, ylabel="objective", ax=None):
     ----------
     histories : dict of {str: array-like of shape (n_iter,)}
         Label of each run and its objective after every iteration
-        (e.g. :attr:`KMeansResult.history`, :attr:`SoftKMeansResult.history`).
+        (e.g. the ``history`` of :func:`~mixgrad.mixture.kmeans` or
+        :func:`~mixgrad.mixture.soft_kmeans` results).
     ylabel : str, default "objective"
         Label of the vertical axis.
     ax : matplotlib Axes, optional

@@ -1,4 +1,7 @@
-"""The book's plot style: one palette and one set of rcParams for every figure."""
+"""The book's plot style: one palette and one set of rcParams for every figure.
+
+Every chapter applies it in its setup cell, from :ref:`divided-differences` on.
+"""
 
 import contextlib
 
