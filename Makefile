@@ -1,6 +1,7 @@
 # Gradients & Mixtures -- two commands for a new reader:
 #   make book   create .venv from pinned versions, execute every chapter, build HTML into _build/html
-#   make test   library tests, strict nbval on every chapter, book build with warnings as errors
+#   make test   library tests, strict nbval on every chapter, book build with warnings as errors,
+#               the built book in headless Chromium (offline, every page)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -17,10 +18,20 @@ export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 
+# Same digits on every x86-64 machine with AVX2 (Intel or AMD, with or without AVX-512):
+# numpy's SIMD dispatch, OpenBLAS's kernels, PyTensor's C code and Numba's JIT all target
+# the Haswell (x86-64-v3) instruction set. Without this, round-off differs between CPUs,
+# strict nbval fails on values like 4.4e-16, and MCMC chains (chaotic) drift apart.
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
+export OPENBLAS_CORETYPE := Haswell
+export NUMBA_CPU_NAME := haswell
+comma := ,
+export PYTENSOR_FLAGS := blas__ldflags=,gcc__cxxflags=-march=haswell$(if $(PYTENSOR_FLAGS),$(comma)$(PYTENSOR_FLAGS))
+
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book test test-lib test-notebooks test-build execute bench lint lock clean
+.PHONY: help venv book test test-lib test-notebooks test-build test-browser execute bench lint lock clean
 
 help:
 	@echo "make book   build the book into _build/html (creates .venv first)"
@@ -44,10 +55,10 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 	@echo "Open _build/html/index.html"
 
-test: test-lib test-notebooks test-build
+test: test-lib test-notebooks test-build test-browser
 
 test-lib: $(STAMP)
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q --ignore=tests/browser
 
 # Strict nbval: every stored output must be reproduced (masks in .ci/nbval-sanitize.cfg).
 test-notebooks: $(STAMP)
@@ -55,10 +66,18 @@ test-notebooks: $(STAMP)
 	  -p no:cacheprovider -q $(CHAPTERS)
 
 # Build with warnings as errors from the committed (nbval-checked) outputs, without re-executing.
+# (The copied config lives in _build/, so the local extension path gains a "../".)
 test-build: $(STAMP)
 	@mkdir -p _build
-	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > _build/_config.test.yml
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' \
+	    -e 's|^\(  *html_assets:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.test.yml
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) --config _build/_config.test.yml
+
+# The built book (from test-build) in headless Chromium, offline: no remote or failed requests,
+# no console errors, math typeset, images loaded, search and download work. Screenshots of every
+# page go to _build/screenshots/. Needs Debian's chromium (`apt-get install chromium`).
+test-browser: $(STAMP)
+	$(PY) -m pytest tests/browser -q -p no:cacheprovider
 
 # Refresh the stored outputs of every chapter (or NB=chapters/xx.ipynb).
 execute: $(STAMP)

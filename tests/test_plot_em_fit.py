@@ -126,6 +126,8 @@ def test_animation_html_is_deterministic(X, fitted):
     assert 'id="_anim_imgdemo"' in first
     assert not re.search(r"_anim_img[0-9a-f]{32}", first)
     assert first.count("data:image/png;base64") == 2
+    # Regression: to_jshtml links Font Awesome from a CDN; the book must load nothing remote.
+    assert "http://" not in first and "https://" not in first
     anim = animate_em_fit(X, fitted.snapshots_, frames=[0], dpi=30, figsize=(2, 2))
     with pytest.raises(ValueError, match="element_id"):
         animation_html(anim, element_id="a b")

@@ -161,7 +161,7 @@ def plot_lower_bound(values, log_likelihood, elbos, touch_at, *, xlabel=r"$\thet
     touch_at : array-like of shape (n_bounds,)
         Parameter value where each bound was built (``q`` = posterior there);
         marked with a dot on the log-likelihood and a dotted vertical line.
-    xlabel : str, default "$\\theta$"
+    xlabel : str, default ``"$\\theta$"``
     ax : matplotlib Axes, optional
 
     Returns

@@ -281,7 +281,9 @@ def animation_html(anim, *, element_id="emfit"):
     """Self-contained JavaScript/HTML of an animation, identical on every run.
 
     matplotlib's ``to_jshtml`` names its HTML elements with a random UUID;
-    this replaces it by ``element_id`` so the notebook output is stable.
+    this replaces it by ``element_id`` so the notebook output is stable. It
+    also links Font Awesome 4 from a CDN for the player's icons; that link is
+    removed so the book works offline (the book's theme ships Font Awesome).
 
     Parameters
     ----------
@@ -300,7 +302,7 @@ def animation_html(anim, *, element_id="emfit"):
     ids = set(re.findall(r"_anim_img([0-9a-f]{32})", html))
     for uid in ids:
         html = html.replace(uid, element_id)
-    return html
+    return re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*"\s*/?>\s*', "", html)
 
 
 # --- the toy EM and the singularity -----------------------------------------------------
