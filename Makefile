@@ -31,12 +31,13 @@ export PYTENSOR_FLAGS := blas__ldflags=,gcc__cxxflags=-march=haswell$(if $(PYTEN
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book test test-lib test-notebooks test-build test-browser execute bench lint lock clean
+.PHONY: help venv book test test-lib test-notebooks test-build test-browser pdf execute bench lint lock clean
 
 help:
 	@echo "make book   build the book into _build/html (creates .venv first)"
 	@echo "make test   run everything CI runs"
 	@echo "make bench  run the benchmarks and print their ratios"
+	@echo "make pdf    print the book to _build/pdf/gradients-and-mixtures.pdf (needs chromium)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then \
@@ -78,6 +79,22 @@ test-build: $(STAMP)
 # page go to _build/screenshots/. Needs Debian's chromium (`apt-get install chromium`).
 test-browser: $(STAMP)
 	$(PY) -m pytest tests/browser -q -p no:cacheprovider
+
+# The book as one A4 PDF (no LaTeX): Sphinx's singlehtml builder writes the whole book as one page
+# from the stored outputs (no execution), then .ci/make_pdf.py prints it with Debian's Chromium
+# through Playwright, solutions and hidden cells expanded. Everything stays under _build/pdf (its own
+# doctrees, so it never touches the HTML build). Sphinx warnings are listed, not fatal.
+PDF_DIR := _build/pdf
+pdf: $(STAMP)
+	@mkdir -p $(PDF_DIR)
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' \
+	    -e 's|^\(  *html_assets:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.pdf.yml
+	@echo "Building the single-page HTML (log: $(PDF_DIR)/build.log) ..."
+	@$(VENV)/bin/jupyter-book build . --builder singlehtml $(filter-out -W,$(JB_FLAGS)) \
+	  --config _build/_config.pdf.yml --path-output $(PDF_DIR) > $(PDF_DIR)/build.log 2>&1 \
+	  || { tail -n 40 $(PDF_DIR)/build.log; exit 1; }
+	$(PY) .ci/make_pdf.py --html $(PDF_DIR)/_build/singlehtml \
+	  --out $(PDF_DIR)/gradients-and-mixtures.pdf --build-log $(PDF_DIR)/build.log
 
 # Refresh the stored outputs of every chapter (or NB=chapters/xx.ipynb).
 execute: $(STAMP)
