@@ -22,11 +22,12 @@ export OPENBLAS_NUM_THREADS := 1
 # numpy's SIMD dispatch, OpenBLAS's kernels, PyTensor's C code and Numba's JIT all target
 # the Haswell (x86-64-v3) instruction set. Without this, round-off differs between CPUs,
 # strict nbval fails on values like 4.4e-16, and MCMC chains (chaotic) drift apart.
+# Numba's fastmath is off: with it, freshly compiled and cached code round differently.
 export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 export OPENBLAS_CORETYPE := Haswell
 export NUMBA_CPU_NAME := haswell
 comma := ,
-export PYTENSOR_FLAGS := blas__ldflags=,gcc__cxxflags=-march=haswell$(if $(PYTENSOR_FLAGS),$(comma)$(PYTENSOR_FLAGS))
+export PYTENSOR_FLAGS := blas__ldflags=,numba__fastmath=False,gcc__cxxflags=-march=haswell$(if $(PYTENSOR_FLAGS),$(comma)$(PYTENSOR_FLAGS))
 
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 JB_FLAGS := -W -n --keep-going

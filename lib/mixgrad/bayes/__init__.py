@@ -14,6 +14,7 @@ from mixgrad.bayes._pytensor import configure_pytensor_flags
 
 configure_pytensor_flags()
 
+from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em  # noqa: E402
 from mixgrad.bayes.diagnostics import (  # noqa: E402
     ConvergenceReport,
     convergence_report,
@@ -29,6 +30,11 @@ from mixgrad.bayes.sampling import (  # noqa: E402
     sample,
     sample_posterior_predictive,
 )
+from mixgrad.bayes.supervised import (  # noqa: E402
+    check_complete_labels,
+    class_probability_draws,
+    supervised_mixture,
+)
 
 __all__ = [
     "configure_pytensor_flags",
@@ -36,4 +42,6 @@ __all__ = [
     "posterior_draws", "posterior_table",
     "MixturePriors", "check_data", "weakly_informative_priors",
     "find_map", "quiet_pymc", "sample", "sample_posterior_predictive",
+    "em_parameters", "map_vs_em", "posterior_vs_em",
+    "check_complete_labels", "class_probability_draws", "supervised_mixture",
 ]

@@ -6,7 +6,10 @@ default and lowers the logger to errors while it runs, so executed chapters
 store only what the code prints. Warnings raised while sampling (for example
 "the effective sample size per chain is smaller than 100") are not lost:
 they are collected in ``idata.attrs["sampling_warnings"]`` and the chapters
-assert the diagnostics themselves (:func:`mixgrad.bayes.check_convergence`).
+assert the diagnostics themselves (:func:`mixgrad.bayes.convergence_report`).
+PyMC reports divergences and low effective sample sizes through its logger at
+the "error" level, not as warnings; :func:`sample` collects those log records
+in the same list instead of printing them.
 """
 
 import contextlib
@@ -43,6 +46,36 @@ def quiet_pymc(level=logging.ERROR):
     finally:
         for lg, lvl in zip(loggers, before, strict=True):
             lg.setLevel(lvl)
+
+
+class _Collector(logging.Handler):
+    """Keeps the messages of the log records it receives."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _collect_logs():
+    """Route PyMC's warning and error log records into a list instead of the console."""
+    collector = _Collector()
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
+    saved = [(lg.level, lg.handlers[:], lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+        lg.handlers = [collector]
+        lg.propagate = False
+    try:
+        yield collector.messages
+    finally:
+        for lg, (level, handlers, propagate) in zip(loggers, saved, strict=True):
+            lg.setLevel(level)
+            lg.handlers = handlers
+            lg.propagate = propagate
 
 
 def _check_seed(random_seed):
@@ -95,14 +128,14 @@ def sample(model, *, random_seed, draws=1000, tune=1000, chains=4, cores=None,
     if not 0.0 < float(target_accept) < 1.0:
         raise ValueError(f"target_accept must lie strictly between 0 and 1, got {target_accept}")
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught, quiet_pymc():
+    with warnings.catch_warnings(record=True) as caught, _collect_logs() as logged:
         warnings.simplefilter("always")
         idata = pm.sample(
             draws=draws, tune=tune, chains=chains, cores=cores, random_seed=seed,
             target_accept=target_accept, progressbar=progressbar, model=model, **kwargs,
         )
     idata.attrs["sampling_seconds"] = time.perf_counter() - start
-    idata.attrs["sampling_warnings"] = [str(w.message) for w in caught]
+    idata.attrs["sampling_warnings"] = [str(w.message) for w in caught] + logged
     return idata
 
 
