@@ -1,0 +1,171 @@
+"""mixgrad.bayes.relabel on synthetic draws with known permutations; the label-switching figures."""
+
+import itertools
+
+import matplotlib.pyplot as plt
+import mixgrad.bayes  # noqa: F401  # before pymc/pytensor: sets PyTensor's BLAS flag
+import numpy as np
+import pytest
+import xarray as xr
+from mixgrad.bayes.relabel import MAX_COMPONENTS, relabel, relabel_permutations
+from mixgrad.plot.mixing import plot_chain_traces, plot_rank_histograms
+
+MEANS = np.array([[-3.0, 0.0], [0.0, 2.0], [4.0, -1.0]])   # k = 3 components, d = 2
+WEIGHTS = np.array([0.2, 0.3, 0.5])
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _synthetic(rng, n_chains=3, n_draws=50, n_obs=7, switch=True, first_chain_clean=True):
+    """Draws near known parameters, each draw's components shuffled by a random permutation.
+
+    Returns the inference data and the draws before shuffling (the truth to recover).
+    """
+    k, d = MEANS.shape
+    shape = (n_chains, n_draws)
+    means = MEANS + 0.1 * rng.standard_normal(shape + (k, d))
+    weights = WEIGHTS + 0.01 * rng.standard_normal(shape + (k,))
+    chols = [np.full(shape + (3,), float(j)) + 0.01 * rng.standard_normal(shape + (3,))
+             for j in range(k)]                                       # chol_j, one per component
+    labels = rng.integers(k, size=shape + (n_obs,))
+    perms = np.array(list(itertools.permutations(range(k))))
+    perm = perms[rng.integers(len(perms), size=shape)] if switch else np.broadcast_to(
+        np.arange(k), shape + (k,))
+    if first_chain_clean:
+        perm = perm.copy()
+        perm[0] = np.arange(k)
+    # shuffled component j is true component perm[..., j]
+    idx = perm[..., None]
+    post = {
+        "means": (("chain", "draw", "component", "feature"),
+                  np.take_along_axis(means, idx, axis=2)),
+        "weights": (("chain", "draw", "component"),
+                    np.take_along_axis(weights, perm, axis=2)),
+        "z": (("chain", "draw", "obs"),
+              np.argsort(perm, axis=-1)[np.arange(n_chains)[:, None, None],
+                                        np.arange(n_draws)[None, :, None], labels]),
+        "other": (("chain", "draw"), rng.standard_normal(shape)),
+    }
+    stacked = np.stack(chols, axis=2)
+    for j in range(k):
+        post[f"chol_{j}"] = (("chain", "draw", "chol_dim"), stacked[:, :, :, :][
+            np.arange(n_chains)[:, None], np.arange(n_draws)[None, :], perm[..., j]])
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset(post),
+                                  "sample_stats": xr.Dataset(
+                                      {"diverging": (("chain", "draw"),
+                                                     np.zeros(shape, dtype=bool))})})
+    truth = {"means": means, "weights": weights, "z": labels, "chols": chols, "perm": perm}
+    return tree, truth
+
+
+def test_relabel_recovers_known_permutations(rng):
+    idata, truth = _synthetic(rng)
+    out = relabel(idata, MEANS)
+    post = out["posterior"]
+    np.testing.assert_array_equal(post["means"].values, truth["means"])
+    np.testing.assert_array_equal(post["weights"].values, truth["weights"])
+    np.testing.assert_array_equal(post["z"].values, truth["z"])
+    for j in range(3):
+        np.testing.assert_array_equal(post[f"chol_{j}"].values, truth["chols"][j])
+    # untouched: variables without a component dimension, other groups, the input
+    np.testing.assert_array_equal(post["other"].values, idata["posterior"]["other"].values)
+    assert "sample_stats" in out.children
+    switched = np.mean(np.any(truth["perm"] != np.arange(3), axis=-1))
+    assert out.attrs["relabel_switched_fraction"] == pytest.approx(switched)
+    assert "relabel_switched_fraction" not in idata.attrs
+    assert not np.array_equal(idata["posterior"]["means"].values, truth["means"])
+
+
+def test_default_reference_is_refined_from_the_draws(rng):
+    # chain 0 is clean: the default reference is its mean, i.e. the true labelling
+    idata, truth = _synthetic(rng)
+    np.testing.assert_array_equal(relabel(idata)["posterior"]["means"].values, truth["means"])
+    # chain 0 switches too: the reference starts as a blend of components and is refined
+    idata, truth = _synthetic(rng, first_chain_clean=False)
+    means = relabel(idata)["posterior"]["means"].values
+    first = means[0, 0]
+    order = [int(np.argmin(((MEANS - m) ** 2).sum(axis=1))) for m in first]
+    np.testing.assert_array_equal(means, truth["means"][:, :, order])
+
+
+def test_relabel_without_switching_changes_nothing(rng):
+    idata, truth = _synthetic(rng, switch=False)
+    out = relabel(idata)
+    assert out.attrs["relabel_switched_fraction"] == 0.0
+    np.testing.assert_array_equal(out["posterior"]["means"].values, truth["means"])
+
+
+def test_relabel_permutations_in_1d_and_with_scale():
+    reference = np.array([0.0, 10.0])
+    draws = np.array([[[0.1, 9.9], [9.8, 0.2], [10.1, -0.1]]])           # (chain, draw, k)
+    np.testing.assert_array_equal(relabel_permutations(draws, reference),
+                                  [[[0, 1], [1, 0], [1, 0]]])
+    # d = 2: coordinate 0 says "identity", coordinate 1 (in larger units) says "swap";
+    # the scale decides which differences count
+    reference = np.array([[0.0, 0.0], [1.0, 100.0]])
+    draws = np.array([[[[0.0, 100.0], [1.0, 0.0]]]])                    # (1, 1, k=2, d=2)
+    np.testing.assert_array_equal(relabel_permutations(draws, reference, scale=[1.0, 1.0]),
+                                  [[[1, 0]]])
+    np.testing.assert_array_equal(relabel_permutations(draws, reference, scale=[0.01, 100.0]),
+                                  [[[0, 1]]])
+
+
+def test_relabel_permutations_enumerates_all_orders_for_k_up_to_6(rng):
+    k = MAX_COMPONENTS
+    reference = np.arange(k, dtype=float) * 10
+    perm = rng.permutation(k)
+    draws = reference[perm][None, None] + 0.1
+    found = relabel_permutations(draws, reference)[0, 0]
+    np.testing.assert_array_equal(draws[0, 0][found], reference + 0.1)
+
+
+def test_errors(rng):
+    idata, _ = _synthetic(rng)
+    with pytest.raises(ValueError, match="at most 6 components, got k=7.*ordered=True"):
+        relabel_permutations(np.zeros((1, 2, 7)), np.arange(7.0))
+    with pytest.raises(ValueError, match="var_name 'mu' is not in the posterior"):
+        relabel(idata, var_name="mu")
+    with pytest.raises(ValueError, match="must have dimensions \\(chain, draw, component"):
+        relabel(idata, var_name="other")
+    with pytest.raises(TypeError, match="'posterior' group"):
+        relabel(xr.DataTree(), MEANS)
+    with pytest.raises(ValueError, match="means must have shape"):
+        relabel(idata, MEANS[:2])
+    with pytest.raises(ValueError, match="reference_means contains NaN"):
+        relabel(idata, np.full((3, 2), np.nan))
+    with pytest.raises(ValueError, match="scale must hold 2 positive numbers"):
+        relabel_permutations(np.zeros((1, 1, 3, 2)), MEANS, scale=[1.0, 0.0])
+    with pytest.raises(ValueError, match="n_iter must be >= 1"):
+        relabel(idata, n_iter=0)
+
+
+# --- figures: label switching seen in traces and ranks ------------------------------
+
+
+def test_plot_chain_traces_and_rank_histograms(rng):
+    idata, truth = _synthetic(rng, n_chains=4, n_draws=40)
+    ax = plot_chain_traces(idata, "means", (0, 0))
+    assert len(ax.lines) == 4
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(),
+                                  idata["posterior"]["means"].values[2, :, 0, 0])
+    assert ax.get_ylabel() == "means[0,0]"
+    ax = plot_rank_histograms(relabel(idata, MEANS), "means", (0, 0), bins=4)
+    counts = [patch.get_data()[0] for patch in ax.patches]
+    assert len(counts) == 4 and all(c.sum() == 40 for c in counts)
+    # a chain stuck in another labelling has all of its ranks at one end
+    stuck = idata.copy()
+    post = stuck["posterior"].to_dataset()
+    post["means"] = post["means"].copy(data=np.where(
+        np.arange(4)[:, None, None, None] == 3, 100.0 + post["means"].values,
+        post["means"].values))
+    stuck["posterior"] = post
+    ax = plot_rank_histograms(stuck, "means", (0, 0), bins=4)
+    assert ax.patches[3].get_data()[0][-1] == 40
+    with pytest.raises(ValueError, match="pass index with that many entries"):
+        plot_chain_traces(idata, "means", 0)
+    with pytest.raises(ValueError, match="'sigmas' is not in the posterior"):
+        plot_rank_histograms(idata, "sigmas")
