@@ -24,16 +24,26 @@ from mixgrad.bayes.diagnostics import (  # noqa: E402
     posterior_table,
 )
 from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors  # noqa: E402
+from mixgrad.bayes.relabel import relabel, relabel_permutations  # noqa: E402
 from mixgrad.bayes.sampling import (  # noqa: E402
     find_map,
     quiet_pymc,
     sample,
     sample_posterior_predictive,
 )
+from mixgrad.bayes.semi import (  # noqa: E402
+    latent_semi_supervised_mixture,
+    semi_supervised_mixture,
+)
 from mixgrad.bayes.supervised import (  # noqa: E402
     check_complete_labels,
     class_probability_draws,
     supervised_mixture,
+)
+from mixgrad.bayes.unsupervised import (  # noqa: E402
+    label_posterior,
+    latent_mixture,
+    marginal_mixture,
 )
 
 __all__ = [
@@ -44,4 +54,7 @@ __all__ = [
     "find_map", "quiet_pymc", "sample", "sample_posterior_predictive",
     "em_parameters", "map_vs_em", "posterior_vs_em",
     "check_complete_labels", "class_probability_draws", "supervised_mixture",
+    "label_posterior", "latent_mixture", "marginal_mixture",
+    "relabel", "relabel_permutations",
+    "latent_semi_supervised_mixture", "semi_supervised_mixture",
 ]
