@@ -306,3 +306,24 @@ def test_logp_of_the_tiny_model_matches_scipy(normal_model):
     logp = model.compile_logp(mode="FAST_COMPILE")({"mu": np.array(2.5)})
     expected = stats.norm(0, 10).logpdf(2.5) + stats.norm(2.5, 1).logpdf(y).sum()
     assert logp == pytest.approx(expected, rel=1e-8)
+
+
+# --- one prior check for every builder (regression: it was copied into three modules) -------
+
+
+@pytest.mark.parametrize("builder", ["supervised", "marginal", "semi"])
+def test_every_builder_rejects_priors_for_other_data(builder):
+    from mixgrad.bayes import marginal_mixture, semi_supervised_mixture, supervised_mixture
+
+    x = np.linspace(0.0, 1.0, 12)
+    z = np.arange(12) % 2
+    wrong = weakly_informative_priors(x, 3)
+    build = {
+        "supervised": lambda p: supervised_mixture(x, z, 2, priors=p),
+        "marginal": lambda p: marginal_mixture(x, 2, priors=p),
+        "semi": lambda p: semi_supervised_mixture(x, np.where(z == 0, -1, 1), 2, priors=p),
+    }[builder]
+    with pytest.raises(ValueError, match="priors are for 3 components and 1 features"):
+        build(wrong)
+    with pytest.raises(TypeError, match="priors must be a MixturePriors"):
+        build({"means": 0.0})

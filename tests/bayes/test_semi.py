@@ -136,7 +136,7 @@ def test_fully_labelled_and_unlabelled_models(rng):
     (np.arange(5.0), [-1] * 5, 2, {"priors": {"mean_loc": 0}}, TypeError,
      "priors must be a MixturePriors"),
     (np.arange(5.0), [-1] * 5, 2, {"priors": mb.weakly_informative_priors(np.arange(5.0), 3)},
-     ValueError, "priors were set for 3 components"),
+     ValueError, "priors are for 3 components"),
 ])
 @pytest.mark.parametrize("builder", [semi_supervised_mixture, latent_semi_supervised_mixture])
 def test_bad_input_is_rejected(builder, X, y, k, kwargs, error, match):

@@ -27,7 +27,7 @@ import numpy as np
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
 
-__all__ = ["MixturePriors", "weakly_informative_priors", "check_data"]
+__all__ = ["MixturePriors", "weakly_informative_priors", "check_data", "resolve_priors"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,35 @@ def check_data(X, name="X", *, min_samples=2):
     if X.shape[0] < min_samples:
         raise ValueError(f"{name} needs at least {min_samples} rows, got {X.shape[0]}")
     return X
+
+
+def resolve_priors(priors, X, n_components):
+    """The priors a model builder uses: ``priors`` checked against the data, or the default.
+
+    Parameters
+    ----------
+    priors : MixturePriors or None
+        None means ``weakly_informative_priors(X, n_components)``.
+    X : ndarray of shape (n_samples, n_features)
+        The model's data (all points), already checked by :func:`check_data`.
+    n_components : int
+
+    Returns
+    -------
+    MixturePriors
+    """
+    if priors is None:
+        return weakly_informative_priors(X, n_components)
+    if not isinstance(priors, MixturePriors):
+        raise TypeError("priors must be a MixturePriors (see mixgrad.bayes."
+                        f"weakly_informative_priors), got {type(priors).__name__}")
+    if priors.n_components != n_components or priors.mean_loc.shape != (X.shape[1],):
+        raise ValueError(
+            f"priors are for {priors.n_components} components and {priors.mean_loc.shape[0]} "
+            f"features, but the model has {n_components} components and {X.shape[1]} features; "
+            f"build them with weakly_informative_priors(X, {n_components})"
+        )
+    return priors
 
 
 def weakly_informative_priors(X, n_components, *, concentration=2.0, mean_scale_factor=2.0,

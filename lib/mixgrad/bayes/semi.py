@@ -23,7 +23,7 @@ components, so no relabelling is needed).
 import numpy as np
 
 from mixgrad._validation import check_integer
-from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors
+from mixgrad.bayes.priors import check_data, resolve_priors
 from mixgrad.mixture.em import check_labels
 
 __all__ = [
@@ -35,20 +35,6 @@ __all__ = [
 # --- input checks ----------------------------------------------------------------
 
 
-def _check_priors(priors, X, k):
-    if priors is None:
-        return weakly_informative_priors(X, k)
-    if not isinstance(priors, MixturePriors):
-        raise TypeError("priors must be a MixturePriors (e.g. from "
-                        f"weakly_informative_priors(X, k)), got {type(priors).__name__}")
-    if priors.n_components != k or priors.mean_loc.shape != (X.shape[1],):
-        raise ValueError(
-            f"priors were set for {priors.n_components} components and "
-            f"{priors.mean_loc.shape[0]} feature(s), but the model has {k} components and "
-            f"{X.shape[1]} feature(s); build them with weakly_informative_priors(X, {k})"
-        )
-    return priors
-
 
 def _prepare(X, y, n_components, priors, ordered):
     X = check_data(X, "X")
@@ -57,7 +43,7 @@ def _prepare(X, y, n_components, priors, ordered):
         raise ValueError(f"n_components={k} exceeds the number of data points ({X.shape[0]}); "
                          "use fewer components or more data")
     y = check_labels(y, X.shape[0], k, name="y")
-    priors = _check_priors(priors, X, k)
+    priors = resolve_priors(priors, X, k)
     if ordered and X.shape[1] > 1:
         raise ValueError("ordered=True is only available for 1-D data (the ordered transform "
                          "acts on a vector of scalar means); use ordered=False")

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from mixgrad.bayes.diagnostics import posterior_draws
-from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors
+from mixgrad.bayes.priors import check_data, resolve_priors
 from mixgrad.mixture.em import check_labels
 
 __all__ = ["supervised_mixture", "check_complete_labels", "class_probability_draws"]
@@ -69,20 +69,6 @@ def check_complete_labels(z, n_samples, n_components=None, name="z"):
     k = int(labels.max()) + 1 if n_components is None else int(n_components)
     return labels, k
 
-
-def _check_priors(priors, X, k):
-    if priors is None:
-        return weakly_informative_priors(X, k)
-    if not isinstance(priors, MixturePriors):
-        raise TypeError("priors must be a MixturePriors (see mixgrad.bayes."
-                        f"weakly_informative_priors), got {type(priors).__name__}")
-    if priors.n_components != k or priors.mean_loc.shape[0] != X.shape[1]:
-        raise ValueError(
-            f"priors are for {priors.n_components} components and {priors.mean_loc.shape[0]} "
-            f"features, but the data have {k} components and {X.shape[1]} features; build them "
-            "with weakly_informative_priors(X, n_components)"
-        )
-    return priors
 
 
 def _class_means(X, labels, k, fallback):
@@ -128,7 +114,7 @@ def supervised_mixture(X, z, n_components=None, *, priors=None):
     if k > n:
         raise ValueError(f"n_components={k} exceeds the number of data points ({n}); "
                          "use fewer components or more data")
-    priors = _check_priors(priors, X, k)
+    priors = resolve_priors(priors, X, k)
     start = _class_means(X, labels, k, np.broadcast_to(priors.mean_loc, (k, d)))
     coords = {"component": np.arange(k), "obs": np.arange(n)}
     if d > 1:

@@ -34,7 +34,7 @@ unordered and its draws are relabelled afterwards
 import numpy as np
 
 from mixgrad._validation import check_integer
-from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors
+from mixgrad.bayes.priors import check_data, resolve_priors
 
 __all__ = ["latent_mixture", "marginal_mixture", "label_posterior"]
 
@@ -48,19 +48,6 @@ def _check_k(n_components, n):
                          "use fewer components or more data")
     return k
 
-
-def _check_priors(priors, X, k):
-    if priors is None:
-        return weakly_informative_priors(X, k)
-    if not isinstance(priors, MixturePriors):
-        raise TypeError("priors must be a MixturePriors (see mixgrad.bayes."
-                        f"weakly_informative_priors), got {type(priors).__name__}")
-    if priors.n_components != k or priors.mean_loc.shape[0] != X.shape[1]:
-        raise ValueError(
-            f"priors are for {priors.n_components} components and {priors.mean_loc.shape[0]} "
-            f"features, but the model has {k} components and {X.shape[1]} features; build "
-            "them with weakly_informative_priors(X, n_components)")
-    return priors
 
 
 def _check_ordered(ordered):
@@ -119,7 +106,7 @@ def latent_mixture(X, n_components, *, priors=None, ordered=True):
                          "features; use marginal_mixture for multivariate data")
     x = X[:, 0]
     k = _check_k(n_components, x.shape[0])
-    priors = _check_priors(priors, X, k)
+    priors = resolve_priors(priors, X, k)
     ordered = _check_ordered(ordered)
     start = np.abs(x[:, None] - priors.initial_means[None, :, 0]).argmin(axis=1)
     coords = {"component": np.arange(k), "obs": np.arange(x.shape[0])}
@@ -167,7 +154,7 @@ def marginal_mixture(X, n_components, *, priors=None, ordered=None):
     X = check_data(X)
     n, d = X.shape
     k = _check_k(n_components, n)
-    priors = _check_priors(priors, X, k)
+    priors = resolve_priors(priors, X, k)
     ordered = (d == 1) if ordered is None else _check_ordered(ordered)
     if ordered and d > 1:
         raise ValueError("ordered=True needs univariate data: in several dimensions no "
