@@ -27,7 +27,10 @@ import numpy as np
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
 
-__all__ = ["MixturePriors", "weakly_informative_priors", "check_data", "resolve_priors"]
+__all__ = [
+    "MixturePriors", "weakly_informative_priors", "check_data", "resolve_priors",
+    "lkj_cholesky_factors",
+]
 
 
 @dataclass(frozen=True)
@@ -161,3 +164,40 @@ def weakly_informative_priors(X, n_components, *, concentration=2.0, mean_scale_
         lkj_eta=float(lkj_eta),
         initial_means=initial,
     )
+
+
+def lkj_cholesky_factors(priors):
+    """Per-component covariance priors of a multivariate mixture, inside a ``pm.Model`` block.
+
+    Creates ``chol_0 ... chol_{k-1}`` (``pm.LKJCholeskyCov`` with ``eta = priors.lkj_eta`` and
+    HalfNormal(``priors.sigma_scale``) standard deviations) and the Deterministics
+    ``covariances`` (dims component, feature, feature_col) and ``sigmas`` (component,
+    feature). Every multivariate builder of :mod:`mixgrad.bayes` uses it, so their
+    variables have the same names.
+
+    Parameters
+    ----------
+    priors : MixturePriors
+
+    Returns
+    -------
+    pytensor tensor of shape (n_components, n_features, n_features)
+        The stacked lower Cholesky factors of the covariances.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    d = priors.mean_loc.shape[0]
+    chols = []
+    for j in range(priors.n_components):
+        chol, _, _ = pm.LKJCholeskyCov(
+            f"chol_{j}", eta=priors.lkj_eta, n=d, compute_corr=True, store_in_trace=False,
+            sd_dist=pm.HalfNormal.dist(sigma=priors.sigma_scale, shape=d),
+        )
+        chols.append(chol)
+    chol = pt.stack(chols)
+    covariances = pm.Deterministic("covariances", chol @ pt.swapaxes(chol, 1, 2),
+                                   dims=("component", "feature", "feature_col"))
+    pm.Deterministic("sigmas", pt.sqrt(covariances[:, np.arange(d), np.arange(d)]),
+                     dims=("component", "feature"))
+    return chol

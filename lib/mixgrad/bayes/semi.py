@@ -23,7 +23,7 @@ components, so no relabelling is needed).
 import numpy as np
 
 from mixgrad._validation import check_integer
-from mixgrad.bayes.priors import check_data, resolve_priors
+from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
 from mixgrad.mixture.em import check_labels
 
 __all__ = [
@@ -85,7 +85,6 @@ def _parameters(X, y, k, priors, ordered):
     ``scale`` is the vector of sigmas (1-D) or the stacked Cholesky factors (k, d, d).
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     weights = pm.Dirichlet("weights", a=priors.concentration, dims="component")
     start = _initial_means(X, y, k, priors, ordered)
@@ -97,23 +96,9 @@ def _parameters(X, y, k, priors, ordered):
                           dims="component", **extra)
         sigmas = pm.HalfNormal("sigmas", sigma=priors.sigma_scale[0], dims="component")
         return weights, means, sigmas
-    d = X.shape[1]
     means = pm.Normal("means", mu=priors.mean_loc, sigma=priors.mean_scale,
                       dims=("component", "feature"), initval=start)
-    chols = []
-    for j in range(k):
-        chol, _, _ = pm.LKJCholeskyCov(
-            f"chol_{j}", eta=priors.lkj_eta, n=d,
-            sd_dist=pm.HalfNormal.dist(sigma=priors.sigma_scale, shape=d),
-            compute_corr=True, store_in_trace=False,
-        )
-        chols.append(chol)
-    chols = pt.stack(chols)
-    covariances = pm.Deterministic("covariances", chols @ pt.swapaxes(chols, 1, 2),
-                                   dims=("component", "feature", "feature_col"))
-    pm.Deterministic("sigmas", pt.sqrt(covariances[:, np.arange(d), np.arange(d)]),
-                     dims=("component", "feature"))
-    return weights, means, chols
+    return weights, means, lkj_cholesky_factors(priors)
 
 
 def _labelled_terms(X, y, weights, means, scale):

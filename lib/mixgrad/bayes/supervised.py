@@ -28,7 +28,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from mixgrad.bayes.diagnostics import posterior_draws
-from mixgrad.bayes.priors import check_data, resolve_priors
+from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
 from mixgrad.mixture.em import check_labels
 
 __all__ = ["supervised_mixture", "check_complete_labels", "class_probability_draws"]
@@ -130,18 +130,7 @@ def supervised_mixture(X, z, n_components=None, *, priors=None):
             return model
         means = pm.Normal("means", mu=priors.mean_loc, sigma=priors.mean_scale,
                           dims=("component", "feature"), initval=start)
-        chols = []
-        for j in range(k):
-            chol, _, _ = pm.LKJCholeskyCov(
-                f"chol_{j}", eta=priors.lkj_eta, n=d, compute_corr=True, store_in_trace=False,
-                sd_dist=pm.HalfNormal.dist(sigma=priors.sigma_scale, shape=d),
-            )
-            chols.append(chol)
-        chol = pm.math.stack(chols)
-        covariances = pm.Deterministic("covariances", chol @ chol.transpose(0, 2, 1),
-                                       dims=("component", "feature", "feature_col"))
-        pm.Deterministic("sigmas", pm.math.sqrt(covariances[:, np.arange(d), np.arange(d)]),
-                         dims=("component", "feature"))
+        chol = lkj_cholesky_factors(priors)
         pm.MvNormal("x", mu=means[labels], chol=chol[labels], observed=X,
                     dims=("obs", "feature"))
     return model

@@ -34,7 +34,7 @@ unordered and its draws are relabelled afterwards
 import numpy as np
 
 from mixgrad._validation import check_integer
-from mixgrad.bayes.priors import check_data, resolve_priors
+from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
 
 __all__ = ["latent_mixture", "marginal_mixture", "label_posterior"]
 
@@ -149,7 +149,6 @@ def marginal_mixture(X, n_components, *, priors=None, ordered=None):
         mixture density, shape (n,) or (n, d).
     """
     import pymc as pm
-    import pytensor.tensor as pt
 
     X = check_data(X)
     n, d = X.shape
@@ -173,19 +172,8 @@ def marginal_mixture(X, n_components, *, priors=None, ordered=None):
             return model
         means = pm.Normal("means", mu=priors.mean_loc, sigma=priors.mean_scale,
                           dims=("component", "feature"), initval=priors.initial_means)
-        chols = []
-        for j in range(k):
-            chol, _, _ = pm.LKJCholeskyCov(
-                f"chol_{j}", eta=priors.lkj_eta, n=d, compute_corr=True, store_in_trace=False,
-                sd_dist=pm.HalfNormal.dist(sigma=priors.sigma_scale, shape=d),
-            )
-            chols.append(chol)
-        chol = pt.stack(chols)
-        covariances = pm.Deterministic("covariances", chol @ chol.transpose(0, 2, 1),
-                                       dims=("component", "feature", "feature_col"))
-        pm.Deterministic("sigmas", pt.sqrt(covariances[:, np.arange(d), np.arange(d)]),
-                         dims=("component", "feature"))
-        components = [pm.MvNormal.dist(mu=means[j], chol=chols[j]) for j in range(k)]
+        chol = lkj_cholesky_factors(priors)
+        components = [pm.MvNormal.dist(mu=means[j], chol=chol[j]) for j in range(k)]
         pm.Mixture("x", w=weights, comp_dists=components, observed=X, dims=("obs", "feature"))
     return model
 
