@@ -8,11 +8,15 @@ import pytest
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
-from mixgrad.mixture import GaussianMixture, collapsing_log_likelihood, toy_em_means
+from mixgrad.mixture import (
+    GaussianMixture,
+    collapsing_log_likelihood,
+    full_covariances,
+    toy_em_means,
+)
 from mixgrad.plot.em_fit import (
     animate_em_fit,
     animation_html,
-    full_covariances,
     plot_collapse,
     plot_em_iterations,
     plot_em_vs_gradient,
@@ -139,13 +143,13 @@ def test_animation_html_is_deterministic(X, fitted):
 def test_toy_em_figure(rng):
     x = np.concatenate([rng.normal(-2, 1, 50), rng.normal(2, 1, 50)])
     result = toy_em_means(x, [-0.5, 0.5])
-    fig = plot_toy_em(x, result.history_means, result.history_log_likelihood)
+    fig = plot_toy_em(x, result.history["means"], result.history["log_likelihood"])
     a0, a1, a2 = fig.axes
     assert len(a0.lines) == 4 and len(a1.lines) == 2
-    np.testing.assert_allclose(a1.lines[0].get_ydata(), result.history_means[:, 0])
-    np.testing.assert_allclose(a2.lines[0].get_ydata(), result.history_log_likelihood)
+    np.testing.assert_allclose(a1.lines[0].get_ydata(), result.history["means"][:, 0])
+    np.testing.assert_allclose(a2.lines[0].get_ydata(), result.history["log_likelihood"])
     with pytest.raises(ValueError, match="same length"):
-        plot_toy_em(x, result.history_means, result.history_log_likelihood[:-1])
+        plot_toy_em(x, result.history["means"], result.history["log_likelihood"][:-1])
 
 
 def test_collapse_figure():

@@ -21,16 +21,16 @@ def test_one_step_matches_formulas_with_scipy_densities(rng):
     np.testing.assert_allclose(toy_responsibilities(x, mu0, sigma=sigma), R, rtol=1e-12)
     mu1 = (R * x[:, None]).sum(0) / R.sum(0)
     res = toy_em_means(x, mu0, sigma=sigma, n_iter=1, tol=None)
-    np.testing.assert_allclose(res.history_means[1], mu1, rtol=1e-12)
+    np.testing.assert_allclose(res.history["means"][1], mu1, rtol=1e-12)
     ll = np.log(dens.mean(1)).sum()
-    np.testing.assert_allclose(res.history_log_likelihood[0], ll, rtol=1e-12)
+    np.testing.assert_allclose(res.history["log_likelihood"][0], ll, rtol=1e-12)
     np.testing.assert_allclose(toy_log_likelihood(x, mu0, sigma=sigma), ll, rtol=1e-12)
 
 
 def test_one_component_gives_sample_mean_in_one_step(rng):
     x = rng.normal(size=50)
     res = toy_em_means(x, [10.0])
-    np.testing.assert_allclose(res.history_means[1], [x.mean()], rtol=1e-13)
+    np.testing.assert_allclose(res.history["means"][1], [x.mean()], rtol=1e-13)
     assert res.converged
 
 
@@ -43,8 +43,8 @@ def test_log_likelihood_never_decreases(seed, k, sigma):
     rng = np.random.default_rng(seed)
     x = _two_groups(rng, 60)
     res = toy_em_means(x, rng.normal(0, 3, size=k), sigma=sigma, n_iter=30, tol=None)
-    ll = res.history_log_likelihood
-    assert ll.shape == (31,) and res.history_means.shape == (31, k)
+    ll = res.history["log_likelihood"]
+    assert ll.shape == (31,) and res.history["means"].shape == (31, k)
     assert np.all(np.diff(ll) >= -1e-9 * np.abs(ll[:-1]))
     np.testing.assert_allclose(res.responsibilities.sum(1), 1.0)
 
@@ -77,7 +77,9 @@ def test_warns_when_not_converged(rng):
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        (([[1.0, 2.0]], [0.0]), {}, ValueError, "x must have 1"),
+        (([[[1.0, 2.0]]], [0.0]), {}, ValueError, "x must have"),
+        (([[1.0, 2.0]], [0.0]), {}, ValueError, "means_init must have 2"),
+        (([[1.0, 2.0]], [[0.0]]), {}, ValueError, "means_init must have n_features = 2"),
         (([1.0, np.nan], [0.0]), {}, ValueError, "x contains NaN"),
         (([], [0.0]), {}, ValueError, "x must contain at least one"),
         (([1.0, 2.0], []), {}, ValueError, "means_init must contain"),

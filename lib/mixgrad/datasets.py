@@ -19,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_rng
 from mixgrad.mixture.sampling import sample_gaussian, sample_mixture
 
@@ -72,6 +73,7 @@ def load_old_faithful():
     return np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
 
 
+@fill_doc
 def mixture_1d(n, weights, means, sigmas, *, rng):
     """Sample a univariate Gaussian mixture given standard deviations.
 
@@ -87,8 +89,7 @@ def mixture_1d(n, weights, means, sigmas, *, rng):
         Component means.
     sigmas : array-like of shape (n_components,)
         Component standard deviations (squared before sampling).
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -104,6 +105,7 @@ def mixture_1d(n, weights, means, sigmas, *, rng):
     return x, z, {"weights": weights, "means": means, "covariances": variances}
 
 
+@fill_doc
 def three_component_1d(n=10_000, *, rng):
     """Seed 003's 1-D example: weights (0.4, 0.2, 0.4), means (2, 5, 10), sigmas (0.6, 0.8, 0.5).
 
@@ -113,8 +115,7 @@ def three_component_1d(n=10_000, *, rng):
     ----------
     n : int, default 10000
         Number of points.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -126,6 +127,7 @@ def three_component_1d(n=10_000, *, rng):
     return mixture_1d(n, [0.4, 0.2, 0.4], [2.0, 5.0, 10.0], [0.6, 0.8, 0.5], rng=rng)
 
 
+@fill_doc
 def two_component_1d(n=1_000, *, rng):
     """Seed 003's two-component EM example: N(2, 0.6^2) w.p. 0.6, N(5, 0.6^2) w.p. 0.4.
 
@@ -138,8 +140,7 @@ def two_component_1d(n=1_000, *, rng):
     ----------
     n : int, default 1000
         Number of points.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -151,6 +152,7 @@ def two_component_1d(n=1_000, *, rng):
     return mixture_1d(n, [0.6, 0.4], [2.0, 5.0], [0.6, 0.6], rng=rng)
 
 
+@fill_doc
 def heights(n=1_000, *, rng, weights=(0.5, 0.5), means=(163.0, 177.0), sigmas=(7.0, 7.5)):
     """Two overlapping groups of adult heights in cm (illustrative, not survey data).
 
@@ -163,8 +165,7 @@ def heights(n=1_000, *, rng, weights=(0.5, 0.5), means=(163.0, 177.0), sigmas=(7
     ----------
     n : int, default 1000
         Number of people.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
     weights, means, sigmas : sequences of length 2
         Group proportions, means (cm) and standard deviations (cm).
 
@@ -184,6 +185,7 @@ def _blobs(n, weights, means, covariances, rng):
     return X, z, {"weights": weights, "means": means, "covariances": covariances}
 
 
+@fill_doc
 def anisotropic_blobs(n=1_500, *, rng):
     """Three equal blobs sheared by :data:`ANISOTROPIC_TRANSFORM`: k-means fails.
 
@@ -198,8 +200,7 @@ def anisotropic_blobs(n=1_500, *, rng):
     ----------
     n : int, default 1500
         Number of points.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -214,6 +215,7 @@ def anisotropic_blobs(n=1_500, *, rng):
     return _blobs(n, np.full(3, 1 / 3), means, covariances, rng)
 
 
+@fill_doc
 def varied_blobs(n=1_500, *, rng):
     """Three isotropic blobs of different widths (sigma 1.0, 2.5, 0.5): k-means fails.
 
@@ -228,8 +230,7 @@ def varied_blobs(n=1_500, *, rng):
     ----------
     n : int, default 1500
         Number of points.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -243,6 +244,7 @@ def varied_blobs(n=1_500, *, rng):
     return _blobs(n, np.full(3, 1 / 3), means, covariances, rng)
 
 
+@fill_doc
 def uneven_blobs(n=1_500, *, rng):
     """A big broad blob and two small tight ones (weights 0.8, 0.15, 0.05).
 
@@ -256,8 +258,7 @@ def uneven_blobs(n=1_500, *, rng):
     ----------
     n : int, default 1500
         Number of points.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -328,6 +329,7 @@ def seed003_missing_example(rng, *, n=40, n_missing=20):
     }
 
 
+@fill_doc
 def seed003_censored_example(rng, *, n=40, threshold=1.5):
     """The notes' bivariate normal with y right-censored at ``threshold``.
 
@@ -339,8 +341,7 @@ def seed003_censored_example(rng, *, n=40, threshold=1.5):
 
     Parameters
     ----------
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
     n : int, default 40
         Number of points.
     threshold : float, default 1.5

@@ -18,25 +18,11 @@ put the two side by side under the same names:
 import numpy as np
 
 from mixgrad.bayes.diagnostics import posterior_table
+from mixgrad.mixture.covariance import full_covariances
 
 __all__ = ["em_parameters", "posterior_vs_em", "map_vs_em"]
 
 _ORDER = ("weights", "means", "sigmas", "covariances")
-
-
-def _as_full(covariances, covariance_type, k, d):
-    """Covariances of any ``covariance_type`` as an array of shape (k, d, d)."""
-    cov = np.asarray(covariances, dtype=float)
-    if covariance_type == "full":
-        return cov.reshape(k, d, d)
-    if covariance_type == "tied":
-        return np.broadcast_to(cov.reshape(d, d), (k, d, d)).copy()
-    if covariance_type == "diag":
-        return np.stack([np.diag(row) for row in cov.reshape(k, d)])
-    if covariance_type == "spherical":
-        return cov.reshape(k)[:, None, None] * np.eye(d)
-    raise ValueError(f"unknown covariance_type {covariance_type!r}; expected 'full', 'tied', "
-                     "'diag' or 'spherical'")
 
 
 def _from_estimator(model):
@@ -48,7 +34,7 @@ def _from_estimator(model):
                          "model.fit(X) or model.fit(X, y) first") from None
     means = np.asarray(means, dtype=float)
     k, d = means.shape
-    full = _as_full(covariances, model.covariance_type, k, d)
+    full = full_covariances(covariances, model.covariance_type, k, d)
     return np.asarray(weights, dtype=float), means, full
 
 

@@ -5,10 +5,10 @@ log-likelihood, ELBO, KL) is public so that chapters can run EM one step at a
 time; :class:`GaussianMixture` wraps it in a scikit-learn compatible estimator.
 """
 
-# --- core: Gaussians, E-step/M-step, ELBO/KL, GaussianMixture estimator ------
-# (owned by the mixture-core work; add one import line per module)
+# --- Gaussians, E-step/M-step, ELBO/KL, the GaussianMixture estimator -------
 from mixgrad.mixture.covariance import (  # noqa: F401  # isort: skip
     COVARIANCE_TYPES,
+    full_covariances,
     n_parameters,
     precisions_cholesky_from_covariances,
     precisions_cholesky_from_precisions,
@@ -34,9 +34,9 @@ from mixgrad.mixture.likelihood import (  # noqa: F401  # isort: skip
 )
 from mixgrad.mixture.stats import StatsEM  # noqa: F401  # isort: skip
 
-# --- periphery: sampling, k-means and its limit, missing/censored data,
-#     Poisson mixtures, model-quality metrics ---------------------------------
-# (owned by the mixture-periphery work; add one import line per module)
+# --- the EM loop of the models below, sampling, k-means and its limit,
+#     missing/censored data, Poisson mixtures, model-quality metrics ----------
+from mixgrad.mixture._loop import EMResult  # noqa: F401  # isort: skip
 from mixgrad.mixture.kmeans import KMeansResult, kmeans, kmeans_plusplus  # noqa: F401  # isort: skip
 from mixgrad.mixture.sampling import sample_gaussian, sample_mixture  # noqa: F401  # isort: skip
 from mixgrad.mixture.limits import hard_em, soft_kmeans, soft_kmeans_responsibilities  # noqa: F401  # isort: skip

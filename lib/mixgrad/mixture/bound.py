@@ -18,6 +18,7 @@ See the chapter :ref:`why-em-works`.
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_positive, check_rng
 from mixgrad.mixture.em import _check_model, _check_resp, _log_resp, _weighted_log_prob
 from mixgrad.mixture.likelihood import _entropy, _expected_log_joint
@@ -98,6 +99,7 @@ def lower_bound_curve(X, weights, means, precisions_cholesky, covariance_type, v
     return log_likelihood, elbo
 
 
+@fill_doc
 def random_responsibilities(n_samples, n_components, rng, *, concentration=1.0):
     """Random feasible responsibilities: each row drawn from a Dirichlet distribution.
 
@@ -107,8 +109,7 @@ def random_responsibilities(n_samples, n_components, rng, *, concentration=1.0):
         Number of rows (>= 1).
     n_components : int
         Number of columns (>= 1).
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
     concentration : float, default 1.0
         Dirichlet concentration (> 0); 1 is uniform on the simplex, small
         values give nearly one-hot rows, large values nearly uniform rows.
@@ -128,6 +129,7 @@ def random_responsibilities(n_samples, n_components, rng, *, concentration=1.0):
 # --- the augmented likelihood and the Lagrangian of the E-step --------------------
 
 
+@fill_doc
 def augmented_likelihood(X, resp, weights, means, precisions_cholesky, covariance_type):
     """Seed 004's augmented likelihood ``L(theta; R) = sum_ij R_ij log(p(x_i, z_i = j) / R_ij)``.
 
@@ -140,10 +142,7 @@ def augmented_likelihood(X, resp, weights, means, precisions_cholesky, covarianc
     X : array-like of shape (n_samples, n_features)
     resp : array-like of shape (n_samples, n_components)
         Responsibilities ``R`` (non-negative rows summing to 1).
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(model)s
 
     Returns
     -------
@@ -181,6 +180,7 @@ def _check_multipliers(multipliers, n_samples):
     return multipliers
 
 
+@fill_doc
 def lagrangian(X, resp, multipliers, weights, means, precisions_cholesky, covariance_type):
     """Lagrangian of ``max_R L(theta; R)`` subject to ``sum_j R_ij = 1``.
 
@@ -194,10 +194,7 @@ def lagrangian(X, resp, multipliers, weights, means, precisions_cholesky, covari
         Strictly positive ``R``.
     multipliers : array-like of shape (n_samples,)
         One multiplier ``lambda_i`` per row constraint.
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(model)s
 
     Returns
     -------
@@ -209,6 +206,7 @@ def lagrangian(X, resp, multipliers, weights, means, precisions_cholesky, covari
     return float(np.sum(resp * (wlp - np.log(resp))) + multipliers @ rows)
 
 
+@fill_doc
 def lagrangian_gradient(X, resp, multipliers, weights, means, precisions_cholesky,
                         covariance_type):
     """Gradient of :func:`lagrangian` with respect to ``R``.
@@ -223,10 +221,7 @@ def lagrangian_gradient(X, resp, multipliers, weights, means, precisions_cholesk
     resp : array-like of shape (n_samples, n_components)
         Strictly positive ``R``.
     multipliers : array-like of shape (n_samples,)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(model)s
 
     Returns
     -------
@@ -237,6 +232,7 @@ def lagrangian_gradient(X, resp, multipliers, weights, means, precisions_cholesk
     return wlp - np.log(resp) - 1.0 + multipliers[:, None]
 
 
+@fill_doc
 def lagrangian_multipliers(X, weights, means, precisions_cholesky, covariance_type):
     """The multipliers at the stationary point: ``lambda_i = 1 - log p(x_i)``.
 
@@ -244,11 +240,7 @@ def lagrangian_multipliers(X, weights, means, precisions_cholesky, covariance_ty
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
 
     Returns
     -------

@@ -14,15 +14,13 @@ spread. The 1-D model and the notes' bivariate setting (first coordinate
 always observed, second censored) are covered. See the chapter :ref:`missing-data`.
 """
 
-import warnings
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy.special import log_ndtr
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
-from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture.sampling import _cholesky
+from mixgrad.mixture._loop import run_em
+from mixgrad.mixture.covariance import covariance_cholesky
+from mixgrad.mixture.missing import MVNEMResult
 
 __all__ = [
     "truncated_normal_moments",
@@ -77,36 +75,8 @@ def _log_normal(x, mean, sd):
     return -0.5 * z**2 - np.log(sd) - _LOG_SQRT_2PI
 
 
-@dataclass
-class CensoredEMResult:
-    """Outcome of :func:`censored_normal_em` and :func:`censored_bivariate_em`.
-
-    Attributes
-    ----------
-    mean : float or ndarray of shape (2,)
-        Final mean.
-    covariance : float or ndarray of shape (2, 2)
-        Final variance (1-D) or covariance (bivariate).
-    log_likelihood : float
-        Observed-data (censored) log-likelihood at the final parameters.
-    n_iter : int
-        Number of iterations.
-    converged : bool
-        Whether the parameters stopped moving (change <= ``tol``).
-    history : dict of ndarray
-        ``"mean"``, ``"covariance"`` and ``"log_likelihood"`` of the initial
-        parameters and after every iteration.
-    imputed : ndarray
-        The data with censored values replaced by their conditional means.
-    """
-
-    mean: object
-    covariance: object
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history: dict = field(repr=False)
-    imputed: np.ndarray = field(repr=False)
+#: The censored-data EMs return the result type of :func:`~mixgrad.mixture.mvn_em`.
+CensoredEMResult = MVNEMResult
 
 
 # --- validation ---------------------------------------------------------------
@@ -138,15 +108,6 @@ def _check_loop_args(method, max_iter, tol):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     return check_integer(max_iter, "max_iter", minimum=1), check_positive(tol, "tol", strict=False)
-
-
-def _warn(max_iter):
-    warnings.warn(
-        f"censored-data EM did not converge in max_iter={max_iter} iterations; "
-        "increase max_iter or tol",
-        ConvergenceWarning,
-        stacklevel=3,
-    )
 
 
 # --- 1-D ------------------------------------------------------------------------
@@ -236,38 +197,34 @@ def censored_normal_em(
     mean, var = float(mean), check_positive(var, "variance_init")
     n = x.shape[0]
     c = threshold[censored]
-    means, variances = [mean], [var]
-    lls = [_ll_1d(x, censored, threshold, mean, np.sqrt(var))]
-    converged = False
-    for _ in range(max_iter):
+
+    def em_step(params):
+        mean, var = params["mean"], params["covariance"]
         m1, v = _truncated_moments(mean, np.sqrt(var), c)
         if method == "naive":
             v = np.zeros_like(v)
         new_mean = (obs.sum() + m1.sum()) / n
         new_var = (((obs - new_mean) ** 2).sum() + ((m1 - new_mean) ** 2 + v).sum()) / n
-        change = max(abs(new_mean - mean), abs(new_var - var))
-        mean, var = float(new_mean), float(new_var)
-        means.append(mean)
-        variances.append(var)
-        lls.append(_ll_1d(x, censored, threshold, mean, np.sqrt(var)))
-        if change <= tol:
-            converged = True
-            break
-    if not converged:
-        _warn(max_iter)
+        return {"mean": float(new_mean), "covariance": float(new_var)}
+
+    final, history, n_done, converged = run_em(
+        em_step, {"mean": mean, "covariance": var},
+        lambda p: _ll_1d(x, censored, threshold, p["mean"], np.sqrt(p["covariance"])),
+        max_iter=max_iter, tol=tol, what="censored-data EM",
+    )
     imputed = x.copy()
-    imputed[censored] = _truncated_moments(mean, np.sqrt(var), c)[0]
+    imputed[censored] = _truncated_moments(final["mean"], np.sqrt(final["covariance"]), c)[0]
+    return _result(final, history, n_done, converged, imputed)
+
+
+def _result(final, history, n_iter, converged, imputed):
     return CensoredEMResult(
-        mean=mean,
-        covariance=var,
-        log_likelihood=lls[-1],
-        n_iter=len(lls) - 1,
+        mean=final["mean"],
+        covariance=final["covariance"],
+        log_likelihood=float(history["log_likelihood"][-1]),
+        n_iter=n_iter,
         converged=converged,
-        history={
-            "mean": np.array(means),
-            "covariance": np.array(variances),
-            "log_likelihood": np.array(lls),
-        },
+        history=history,
         imputed=imputed,
     )
 
@@ -352,11 +309,11 @@ def censored_bivariate_em(
         cov = check_finite_array(cov_init, "cov_init", ndim=2)
         if mean.shape != (2,) or cov.shape != (2, 2):
             raise ValueError("mean_init must have shape (2,) and cov_init shape (2, 2)")
-    _cholesky(cov, "cov_init")
+    covariance_cholesky(cov, "cov_init")
     n = X.shape[0]
-    means, covs, lls = [mean], [cov], [_ll_2d(X, censored, threshold, mean, cov)]
-    converged = False
-    for _ in range(max_iter):
+
+    def em_step(params):
+        mean, cov = params["mean"], params["covariance"]
         cond_mean, cond_sd = _conditional_y(X[censored, 0], mean, cov)
         m1, v = _truncated_moments(cond_mean, cond_sd, threshold[censored])
         Y = X.copy()
@@ -366,30 +323,15 @@ def censored_bivariate_em(
         new_cov = diff.T @ diff / n
         if method == "exact":
             new_cov[1, 1] += v.sum() / n
-        change = max(np.max(np.abs(new_mean - mean)), np.max(np.abs(new_cov - cov)))
-        mean, cov = new_mean, new_cov
-        _cholesky(cov, "the updated covariance")
-        means.append(mean)
-        covs.append(cov)
-        lls.append(_ll_2d(X, censored, threshold, mean, cov))
-        if change <= tol:
-            converged = True
-            break
-    if not converged:
-        _warn(max_iter)
-    imputed = X.copy()
-    cond_mean, cond_sd = _conditional_y(X[censored, 0], mean, cov)
-    imputed[censored, 1] = _truncated_moments(cond_mean, cond_sd, threshold[censored])[0]
-    return CensoredEMResult(
-        mean=mean,
-        covariance=cov,
-        log_likelihood=lls[-1],
-        n_iter=len(lls) - 1,
-        converged=converged,
-        history={
-            "mean": np.array(means),
-            "covariance": np.array(covs),
-            "log_likelihood": np.array(lls),
-        },
-        imputed=imputed,
+        covariance_cholesky(new_cov, "the updated covariance")
+        return {"mean": new_mean, "covariance": new_cov}
+
+    final, history, n_done, converged = run_em(
+        em_step, {"mean": mean, "covariance": cov},
+        lambda p: _ll_2d(X, censored, threshold, p["mean"], p["covariance"]),
+        max_iter=max_iter, tol=tol, what="censored-data EM",
     )
+    imputed = X.copy()
+    cond_mean, cond_sd = _conditional_y(X[censored, 0], final["mean"], final["covariance"])
+    imputed[censored, 1] = _truncated_moments(cond_mean, cond_sd, threshold[censored])[0]
+    return _result(final, history, n_done, converged, imputed)

@@ -25,6 +25,7 @@ from scipy.linalg import cho_solve, solve_triangular
 from scipy.special import logsumexp
 
 from mixgrad._validation import check_finite_array, check_integer, check_rng
+from mixgrad.mixture.covariance import full_covariances
 
 __all__ = [
     "class_log_joint",
@@ -52,17 +53,7 @@ def _model_parameters(model):
     means = np.asarray(model.means_, dtype=np.float64)
     cov = np.asarray(model.covariances_, dtype=np.float64)
     k, d = means.shape
-    expand = {
-        "full": lambda: cov,
-        "tied": lambda: np.broadcast_to(cov, (k, d, d)),
-        "diag": lambda: cov[:, :, None] * np.eye(d),
-        "spherical": lambda: cov[:, None, None] * np.eye(d),
-    }
-    if model.covariance_type not in expand:
-        raise ValueError(
-            f"model.covariance_type must be one of {sorted(expand)}, got {model.covariance_type!r}"
-        )
-    return weights, means, expand[model.covariance_type]()
+    return weights, means, full_covariances(cov, model.covariance_type, k, d)
 
 
 def _check_X(X, n_features):

@@ -29,6 +29,10 @@ __all__ = [
     "COVARIANCE_TYPES",
     "ILL_DEFINED_COVARIANCE",
     "check_covariance_type",
+    "check_weights",
+    "cholesky_or_raise",
+    "covariance_cholesky",
+    "full_covariances",
     "parameter_shape",
     "precisions_cholesky_from_covariances",
     "precisions_cholesky_from_precisions",
@@ -124,13 +128,14 @@ def check_means(means, n_features=None, name="means"):
     return means
 
 
-def check_weights(weights, n_components, name="weights"):
+def check_weights(weights, n_components=None, name="weights"):
     """Mixture weights: shape (n_components,), in [0, 1], summing to 1 (within 1e-8).
 
     Parameters
     ----------
     weights : array-like of shape (n_components,)
-    n_components : int
+    n_components : int, optional
+        Required length; any non-zero length when None.
     name : str, default "weights"
         Parameter name used in error messages.
 
@@ -139,7 +144,9 @@ def check_weights(weights, n_components, name="weights"):
     ndarray of shape (n_components,)
     """
     weights = check_finite_array(weights, name, ndim=1)
-    if weights.shape != (n_components,):
+    if weights.size == 0:
+        raise ValueError(f"{name} must contain at least one component")
+    if n_components is not None and weights.shape != (n_components,):
         raise ValueError(
             f"{name} must have shape ({n_components},) (one per component), "
             f"got {weights.shape}"
@@ -190,16 +197,80 @@ def check_precisions_cholesky(precisions_cholesky, covariance_type, n_components
 # --- Cholesky factors ---------------------------------------------------------
 
 
-def _cholesky_or_raise(matrix):
+def cholesky_or_raise(matrix, message=ILL_DEFINED_COVARIANCE):
+    """Lower Cholesky factor of ``matrix``, or ``ValueError(message)`` if it is not SPD.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (..., d, d)
+    message : str, default :data:`ILL_DEFINED_COVARIANCE`
+        What the error says (name the parameter and the remedy).
+
+    Returns
+    -------
+    ndarray of shape (..., d, d)
+    """
     try:
         return np.linalg.cholesky(matrix)
     except np.linalg.LinAlgError:
-        raise ValueError(ILL_DEFINED_COVARIANCE) from None
+        raise ValueError(message) from None
+
+
+def covariance_cholesky(covariance, name):
+    """Lower Cholesky factor of a user's covariance, checked symmetric positive definite.
+
+    Parameters
+    ----------
+    covariance : ndarray of shape (d, d)
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (d, d)
+    """
+    if not np.allclose(covariance, covariance.T, rtol=1e-10, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric")
+    return cholesky_or_raise(
+        covariance,
+        f"{name} must be positive definite; check it or add a small multiple of the "
+        "identity (reg_covar)",
+    )
+
+
+def full_covariances(covariances, covariance_type, n_components, n_features):
+    """Expand covariances of any covariance type to one full matrix per component.
+
+    Parameters
+    ----------
+    covariances : array-like
+        Of the shape :func:`parameter_shape` gives for ``covariance_type``.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    n_components : int
+    n_features : int
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features, n_features)
+    """
+    check_covariance_type(covariance_type)
+    shape = parameter_shape(covariance_type, n_components, n_features)
+    cov = check_finite_array(covariances, "covariances")
+    _check_shape(cov, shape, "covariances", covariance_type)
+    if covariance_type in ("diag", "spherical") and np.any(cov <= 0):
+        raise ValueError("covariances must be positive (they are variances, not std devs)")
+    eye = np.eye(n_features)
+    return {
+        "full": lambda: cov.copy(),
+        "tied": lambda: np.broadcast_to(cov, (n_components,) + shape).copy(),
+        "diag": lambda: cov[:, :, None] * eye,
+        "spherical": lambda: cov[:, None, None] * eye,
+    }[covariance_type]()
 
 
 def _precision_factor(covariance):
     """Upper-triangular P with P P^T = inv(covariance), from covariance = L L^T."""
-    chol = _cholesky_or_raise(covariance)
+    chol = cholesky_or_raise(covariance)
     eye = np.eye(covariance.shape[0])
     return solve_triangular(chol, eye, lower=True, check_finite=False).T
 

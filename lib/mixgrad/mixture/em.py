@@ -20,6 +20,7 @@ See the chapter :ref:`em-gaussian-mixtures`.
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_positive
 from mixgrad.mixture.covariance import (
     check_covariance_type,
@@ -124,19 +125,13 @@ def _weighted_log_prob(X, weights, means, prec, covariance_type):
     return _log_gaussian_prob(X, means, prec, covariance_type) + log_weights
 
 
+@fill_doc
 def weighted_log_prob(X, weights, means, precisions_cholesky, covariance_type):
     """Joint log-densities ``log pi_k + log N(x_i | mu_k, Sigma_k) = log p(x_i, z_i = k)``.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-        Mixture weights, non-negative, summing to 1.
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-        Cholesky factors of the precisions (see
-        :func:`~mixgrad.mixture.precisions_cholesky_from_covariances`).
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
 
     Returns
     -------
@@ -151,16 +146,13 @@ def _log_resp(wlp):
     return wlp - log_prob_norm[:, None], log_prob_norm
 
 
+@fill_doc
 def estimate_log_prob_resp(X, weights, means, precisions_cholesky, covariance_type):
     """Log-responsibilities and the log-density of every sample.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
 
     Returns
     -------
@@ -172,16 +164,13 @@ def estimate_log_prob_resp(X, weights, means, precisions_cholesky, covariance_ty
     return _log_resp(weighted_log_prob(X, weights, means, precisions_cholesky, covariance_type))
 
 
+@fill_doc
 def responsibilities(X, weights, means, precisions_cholesky, covariance_type):
     """Responsibilities ``r_ik = p(z_i = k | x_i)`` (rows sum to 1).
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
 
     Returns
     -------
@@ -226,16 +215,13 @@ def _objective(wlp, log_prob_norm, labels):
     return out
 
 
+@fill_doc
 def e_step(X, weights, means, precisions_cholesky, covariance_type, *, labels=None):
     """E-step: responsibilities and the mean log-likelihood at the current parameters.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
     labels : array-like of int of shape (n_samples,), optional
         Partial labels (``-1`` = unlabelled); labelled rows of the
         responsibilities are pinned to their label, and they contribute

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_positive, check_rng
 from mixgrad.exceptions import ConvergenceWarning
 
@@ -121,6 +122,7 @@ def inertia(X, centers, labels):
 # --- seeding ------------------------------------------------------------------
 
 
+@fill_doc
 def kmeans_plusplus(X, n_clusters, *, rng, n_local_trials=None):
     """Choose initial centres by greedy k-means++ (Arthur & Vassilvitskii 2007).
 
@@ -137,8 +139,7 @@ def kmeans_plusplus(X, n_clusters, *, rng, n_local_trials=None):
         Samples.
     n_clusters : int
         Number of centres, ``1 <= n_clusters <= n_samples``.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
     n_local_trials : int, optional
         Candidates per step; default ``2 + int(log(n_clusters))``. ``1`` gives
         plain k-means++.

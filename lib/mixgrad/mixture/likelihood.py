@@ -17,6 +17,7 @@ See the chapter :ref:`why-em-works`.
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_positive
 from mixgrad.mixture.covariance import check_weights
 from mixgrad.mixture.em import (
@@ -33,16 +34,13 @@ __all__ = ["log_likelihood", "elbo", "kl", "collapsing_log_likelihood"]
 # --- likelihood, ELBO, KL ------------------------------------------------------
 
 
+@fill_doc
 def log_likelihood(X, weights, means, precisions_cholesky, covariance_type, *, labels=None):
     """Mean log-likelihood ``(1/n) sum_i log sum_k pi_k N(x_i | mu_k, Sigma_k)``.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(X_model)s
     labels : array-like of int of shape (n_samples,), optional
         Partial labels; labelled samples contribute ``log p(x_i, z_i = y_i)``.
 
@@ -69,6 +67,7 @@ def _expected_log_joint(resp, wlp):
     return float(np.sum(resp[positive] * wlp[positive]) / resp.shape[0])
 
 
+@fill_doc
 def elbo(X, resp, weights, means, precisions_cholesky, covariance_type):
     """Evidence lower bound ``E_q[log p(x, z)] + H(q)``, averaged over samples.
 
@@ -78,10 +77,7 @@ def elbo(X, resp, weights, means, precisions_cholesky, covariance_type):
     resp : array-like of shape (n_samples, n_components)
         Any distribution ``q(z_i = k) = resp[i, k]`` over the components
         (non-negative rows summing to 1).
-    weights : array-like of shape (n_components,)
-    means : array-like of shape (n_components, n_features)
-    precisions_cholesky : array-like
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    %(model)s
 
     Returns
     -------

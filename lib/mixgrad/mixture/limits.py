@@ -16,12 +16,13 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
 from mixgrad.exceptions import ConvergenceWarning
+from mixgrad.mixture._loop import EMResult, warn_not_converged
+from mixgrad.mixture.covariance import check_weights, cholesky_or_raise, covariance_cholesky
 from mixgrad.mixture.kmeans import squared_distances
-from mixgrad.mixture.sampling import _check_weights, _cholesky
+from mixgrad.mixture.toy import _softmax, toy_em_means
 
 __all__ = [
     "soft_kmeans_responsibilities",
@@ -44,25 +45,7 @@ def _check_X_centers(X, centers, name="centers"):
     return X, centers
 
 
-def _warn_not_converged(what, max_iter):
-    warnings.warn(
-        f"{what} did not converge in max_iter={max_iter} iterations; increase max_iter or tol",
-        ConvergenceWarning,
-        stacklevel=3,
-    )
-
-
 # --- soft k-means (Sigma = c I, equal weights) --------------------------------
-
-
-def _soft_log_joint(X, centers, c):
-    """log(1/k N(x_i | mu_j, c I)), shape (n, k)."""
-    n_features, k = X.shape[1], centers.shape[0]
-    return (
-        -0.5 * squared_distances(X, centers) / c
-        - 0.5 * n_features * np.log(2 * np.pi * c)
-        - np.log(k)
-    )
 
 
 def soft_kmeans_responsibilities(X, centers, c):
@@ -90,25 +73,12 @@ def soft_kmeans_responsibilities(X, centers, c):
     """
     X, centers = _check_X_centers(X, centers)
     c = check_positive(c, "c")
-    return _normalised_exp(-0.5 * squared_distances(X, centers) / c)
+    return _softmax(-0.5 * squared_distances(X, centers) / c)
 
 
-def _normalised_exp(scores):
-    """Row-wise softmax of ``scores`` (n, k), rows summing to 1 to machine precision.
-
-    Each row is shifted by its largest score, exponentiated and divided by its
-    sum; subtracting a log-sum-exp of size |q/c| instead would leave errors of
-    about eps*|q/c| when c is tiny.
-    """
-    scores = scores - scores.max(axis=1, keepdims=True)
-    resp = np.exp(scores)
-    resp /= resp.sum(axis=1, keepdims=True)
-    return resp
-
-
-@dataclass
-class SoftKMeansResult:
-    """Outcome of :func:`soft_kmeans`.
+@dataclass(kw_only=True)
+class SoftKMeansResult(EMResult):
+    """Outcome of :func:`soft_kmeans` (an :class:`~mixgrad.mixture.EMResult`).
 
     Attributes
     ----------
@@ -116,32 +86,25 @@ class SoftKMeansResult:
         Final means.
     responsibilities : ndarray of shape (n_samples, n_clusters)
         Responsibilities at the final means.
-    log_likelihood : float
-        Log-likelihood of the equal-weight ``c I`` mixture at the final means.
-    n_iter : int
-        Number of EM iterations.
-    converged : bool
-        Whether the largest centre move fell to ``tol`` or below.
-    history : ndarray of shape (n_iter + 1,)
-        Log-likelihood before the first and after every iteration
-        (non-decreasing).
-    history_centers : ndarray of shape (n_iter + 1, n_clusters, n_features)
-        Centres matching ``history``.
+    log_likelihood, n_iter, converged
+        See :class:`~mixgrad.mixture.EMResult`; the log-likelihood is that of
+        the equal-weight ``c I`` mixture, and converged means the largest
+        centre move fell to ``tol`` or below.
+    history : dict of ndarray
+        ``"centers"`` (n_iter + 1, n_clusters, n_features) and
+        ``"log_likelihood"`` (n_iter + 1,), non-decreasing.
     """
 
     centers: np.ndarray
     responsibilities: np.ndarray
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history: np.ndarray
-    history_centers: np.ndarray
 
 
 def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     """EM for the equal-weight mixture with every covariance fixed at ``c I``.
 
-    Only the means move: ``mu_j = sum_i R_ij x_i / sum_i R_ij``.
+    Only the means move: ``mu_j = sum_i R_ij x_i / sum_i R_ij``. This is the
+    toy EM of :func:`~mixgrad.mixture.toy_em_means` with ``sigma = sqrt(c)``,
+    in k-means' names.
 
     See the chapter :ref:`kmeans-limit`.
 
@@ -171,44 +134,28 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     c = check_positive(c, "c")
     max_iter = check_integer(max_iter, "max_iter", minimum=1)
     tol = check_positive(tol, "tol", strict=False)
-    centers = centers.copy()
-    log_joint = _soft_log_joint(X, centers, c)
-    history, history_centers = [float(logsumexp(log_joint, axis=1).sum())], [centers.copy()]
-    converged = False
-    for _ in range(max_iter):
-        R = _normalised_exp(log_joint)
-        counts = R.sum(axis=0)
-        claimed = counts > 0  # an unclaimed centre stays where it is
-        new = centers.copy()
-        new[claimed] = (R[:, claimed].T @ X) / counts[claimed, None]
-        shift = float(np.max(np.abs(new - centers)))
-        centers = new
-        log_joint = _soft_log_joint(X, centers, c)
-        history.append(float(logsumexp(log_joint, axis=1).sum()))
-        history_centers.append(centers.copy())
-        if shift <= tol:
-            converged = True
-            break
-    if not converged:
-        _warn_not_converged("soft k-means", max_iter)
-    R = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    with warnings.catch_warnings():  # warned below, in soft k-means' own terms
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = toy_em_means(X, centers, sigma=np.sqrt(c), n_iter=max_iter, tol=tol)
+    if not fit.converged:
+        warn_not_converged("soft k-means", max_iter, stacklevel=2)
+    history = {"centers": fit.history["means"], "log_likelihood": fit.history["log_likelihood"]}
     return SoftKMeansResult(
-        centers=centers,
-        responsibilities=R,
-        log_likelihood=history[-1],
-        n_iter=len(history) - 1,
-        converged=converged,
-        history=np.array(history),
-        history_centers=np.array(history_centers),
+        centers=fit.means,
+        responsibilities=fit.responsibilities,
+        log_likelihood=fit.log_likelihood,
+        n_iter=fit.n_iter,
+        converged=fit.converged,
+        history=history,
     )
 
 
 # --- hard (classification) EM ---------------------------------------------------
 
 
-@dataclass
-class HardEMResult:
-    """Outcome of :func:`hard_em`.
+@dataclass(kw_only=True)
+class HardEMResult(EMResult):
+    """Outcome of :func:`hard_em` (an :class:`~mixgrad.mixture.EMResult`).
 
     Attributes
     ----------
@@ -220,27 +167,23 @@ class HardEMResult:
         Final covariances.
     labels : ndarray of int of shape (n_samples,)
         Hard assignment of every sample.
-    objective : float
+    log_likelihood : float
         Final value of the objective (see :func:`hard_em`).
     n_iter : int
         Number of iterations.
     converged : bool
         Whether the labels stopped changing.
-    history : ndarray of shape (n_iter,)
-        Objective after every iteration (non-decreasing).
-    history_labels : ndarray of shape (n_iter, n_samples)
-        Labels of every iteration, for drawing.
+    history : dict of ndarray
+        ``"labels"`` (n_iter, n_samples), the labels of every iteration, and
+        ``"log_likelihood"`` (n_iter,), the objective after it
+        (non-decreasing). Hard EM has no objective before its first
+        labelling, so its history starts after iteration 1.
     """
 
     weights: np.ndarray
     means: np.ndarray
     covariances: np.ndarray
     labels: np.ndarray
-    objective: float
-    n_iter: int
-    converged: bool
-    history: np.ndarray
-    history_labels: np.ndarray
 
 
 def _hard_scores(X, weights, means, chol, reg_covar):
@@ -270,11 +213,11 @@ def _check_hard_em_input(X, weights, means, covariances):
         raise ValueError(f"means must have {X.shape[1]} columns like X, got shape {means.shape}")
     if k > X.shape[0]:
         raise ValueError(f"n_components={k} exceeds the number of samples {X.shape[0]}")
-    weights = _check_weights(weights, k)
+    weights = check_weights(weights, k)
     covariances = check_finite_array(covariances, "covariances", ndim=3)
     if covariances.shape != (k, d, d):
         raise ValueError(f"covariances must have shape {(k, d, d)}, got {covariances.shape}")
-    chol = np.stack([_cholesky(covariances[j], f"covariances[{j}]") for j in range(k)])
+    chol = np.stack([covariance_cholesky(covariances[j], f"covariances[{j}]") for j in range(k)])
     return X, weights, means.copy(), covariances.copy(), chol
 
 
@@ -362,31 +305,24 @@ def hard_em(
             if update_covariances:
                 diff = Xk - means[k]
                 covariances[k] = diff.T @ diff / counts[k] + reg_covar * np.eye(d)
-                chol[k] = _cholesky_or_explain(covariances[k], k, counts[k])
+                chol[k] = cholesky_or_raise(
+                    covariances[k],
+                    f"component {k} has a singular covariance ({counts[k]} sample(s)); "
+                    "increase reg_covar, use fewer components, or scale the data",
+                )
         scores = _hard_scores(X, weights, means, chol, reg_covar)
         history.append(float(scores[np.arange(n), labels].sum()))
         history_labels.append(labels)
         labels_old = labels
     if not converged:
-        _warn_not_converged("hard EM", max_iter)
+        warn_not_converged("hard EM", max_iter)
     return HardEMResult(
         weights=weights,
         means=means,
         covariances=covariances,
         labels=labels_old,
-        objective=history[-1],
+        log_likelihood=history[-1],
         n_iter=len(history),
         converged=converged,
-        history=np.array(history),
-        history_labels=np.array(history_labels),
+        history={"labels": np.array(history_labels), "log_likelihood": np.array(history)},
     )
-
-
-def _cholesky_or_explain(cov, k, count):
-    try:
-        return np.linalg.cholesky(cov)
-    except np.linalg.LinAlgError:
-        raise ValueError(
-            f"component {k} has a singular covariance ({count} sample(s)); increase "
-            "reg_covar, use fewer components, or scale the data"
-        ) from None

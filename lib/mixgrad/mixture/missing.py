@@ -17,14 +17,13 @@ factorisation per iteration.
 See the chapter :ref:`missing-data`.
 """
 
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
-from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture.sampling import _cholesky
+from mixgrad.mixture._loop import EMResult, run_em
+from mixgrad.mixture.covariance import cholesky_or_raise, covariance_cholesky
 
 __all__ = [
     "MVNEMResult",
@@ -38,39 +37,36 @@ __all__ = [
 METHODS = ("exact", "naive")
 
 
-@dataclass
-class MVNEMResult:
-    """Outcome of :func:`mvn_em`.
+@dataclass(kw_only=True)
+class MVNEMResult(EMResult):
+    """Outcome of :func:`mvn_em` and the censored-data EMs.
+
+    An :class:`~mixgrad.mixture.EMResult` with the fitted normal.
 
     Attributes
     ----------
-    mean : ndarray of shape (n_features,)
+    mean : float or ndarray of shape (n_features,)
         Final mean.
-    covariance : ndarray of shape (n_features, n_features)
-        Final covariance.
+    covariance : float or ndarray of shape (n_features, n_features)
+        Final covariance (the variance for 1-D data).
     log_likelihood : float
         Observed-data log-likelihood at the final parameters.
-    n_iter : int
-        Number of iterations.
-    converged : bool
-        Whether the parameters stopped moving (change <= ``tol``).
+    n_iter, converged
+        See :class:`~mixgrad.mixture.EMResult`; converged means no parameter
+        entry moved by more than ``tol``.
     history : dict of ndarray
         ``"mean"`` (n_iter + 1, n_features), ``"covariance"``
         (n_iter + 1, n_features, n_features) and ``"log_likelihood"``
         (n_iter + 1,): the initial parameters, then those after every
         iteration. For ``method="exact"`` the log-likelihood never decreases.
     imputed : ndarray of shape (n_samples, n_features)
-        ``X`` with missing entries replaced by their conditional means at the
-        final parameters.
+        The data with missing (or censored) entries replaced by their
+        conditional means at the final parameters.
     """
 
-    mean: np.ndarray
-    covariance: np.ndarray
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history: dict = field(repr=False)
-    imputed: np.ndarray = field(repr=False)
+    mean: object
+    covariance: object
+    imputed: np.ndarray
 
 
 # --- patterns and validation ----------------------------------------------------
@@ -108,7 +104,7 @@ def _check_params(mean, covariance, d):
         raise ValueError(f"mean must have shape ({d},), got {mean.shape}")
     if covariance.shape != (d, d):
         raise ValueError(f"covariance must have shape ({d}, {d}), got {covariance.shape}")
-    _cholesky(covariance, "covariance")
+    covariance_cholesky(covariance, "covariance")
     return mean, covariance
 
 
@@ -311,45 +307,30 @@ def mvn_em(
     else:
         mean, cov = _check_params(mean_init, cov_init, d)
     patterns = _patterns(X)
-    means, covs, lls = [mean], [cov], [_observed_ll(X, patterns, mean, cov)]
-    converged = False
-    for _ in range(max_iter):
-        X_hat, correction = _e_step(X, patterns, mean, cov, method)
+
+    def em_step(params):
+        X_hat, correction = _e_step(X, patterns, params["mean"], params["covariance"], method)
         new_mean, new_cov = mvn_m_step(X_hat, correction, reg_covar=reg_covar)
-        try:
-            np.linalg.cholesky(new_cov)
-        except np.linalg.LinAlgError:
-            raise ValueError(
-                "the covariance became singular (e.g. perfectly collinear columns); "
-                "set reg_covar > 0 or drop redundant columns"
-            ) from None
-        change = max(np.max(np.abs(new_mean - mean)), np.max(np.abs(new_cov - cov)))
-        mean, cov = new_mean, new_cov
-        means.append(mean)
-        covs.append(cov)
-        lls.append(_observed_ll(X, patterns, mean, cov))
-        if change <= tol:
-            converged = True
-            break
-    if not converged:
-        warnings.warn(
-            f"missing-data EM did not converge in max_iter={max_iter} iterations; "
-            "increase max_iter or tol",
-            ConvergenceWarning,
-            stacklevel=2,
+        cholesky_or_raise(
+            new_cov,
+            "the covariance became singular (e.g. perfectly collinear columns); "
+            "set reg_covar > 0 or drop redundant columns",
         )
-    imputed, _ = _e_step(X, patterns, mean, cov, "naive")
+        return {"mean": new_mean, "covariance": new_cov}
+
+    final, history, n_done, converged = run_em(
+        em_step, {"mean": mean, "covariance": cov},
+        lambda p: _observed_ll(X, patterns, p["mean"], p["covariance"]),
+        max_iter=max_iter, tol=tol, what="missing-data EM",
+    )
+    imputed, _ = _e_step(X, patterns, final["mean"], final["covariance"], "naive")
     return MVNEMResult(
-        mean=mean,
-        covariance=cov,
-        log_likelihood=lls[-1],
-        n_iter=len(lls) - 1,
+        mean=final["mean"],
+        covariance=final["covariance"],
+        log_likelihood=float(history["log_likelihood"][-1]),
+        n_iter=n_done,
         converged=converged,
-        history={
-            "mean": np.array(means),
-            "covariance": np.array(covs),
-            "log_likelihood": np.array(lls),
-        },
+        history=history,
         imputed=imputed,
     )
 

@@ -8,15 +8,15 @@ have uncertain membership. The ZIP model appears in :ref:`gaussian-mixtures`,
 the Poisson mixture in :ref:`why-em-works`.
 """
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import gammaln, logsumexp, xlogy
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_positive, check_rng
-from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture.sampling import _check_weights
+from mixgrad.mixture._loop import EMResult, run_em
+from mixgrad.mixture.covariance import check_weights
 
 __all__ = [
     "sample_poisson_mixture",
@@ -60,17 +60,10 @@ def _check_loop(max_iter, tol):
     return check_integer(max_iter, "max_iter", minimum=1), check_positive(tol, "tol", strict=False)
 
 
-def _warn(what, max_iter):
-    warnings.warn(
-        f"{what} did not converge in max_iter={max_iter} iterations; increase max_iter or tol",
-        ConvergenceWarning,
-        stacklevel=3,
-    )
-
-
 # --- samplers -------------------------------------------------------------------
 
 
+@fill_doc
 def sample_poisson_mixture(n, weights, rates, *, rng):
     """Ancestral sampling from a Poisson mixture.
 
@@ -82,8 +75,7 @@ def sample_poisson_mixture(n, weights, rates, *, rng):
         Mixing weights, summing to 1.
     rates : array-like of shape (n_components,)
         Poisson rates, ``> 0``.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -95,11 +87,12 @@ def sample_poisson_mixture(n, weights, rates, *, rng):
     n = check_integer(n, "n", minimum=0)
     rng = check_rng(rng)
     rates = _check_rates(rates)
-    weights = _check_weights(weights, rates.shape[0])
+    weights = check_weights(weights, rates.shape[0])
     z = rng.choice(rates.shape[0], size=n, p=weights)
     return rng.poisson(rates[z]), z
 
 
+@fill_doc
 def sample_zip(n, pi, rate, *, rng):
     """Sample a zero-inflated Poisson: 0 w.p. ``pi``, else ``Pois(rate)``.
 
@@ -111,8 +104,7 @@ def sample_zip(n, pi, rate, *, rng):
         Probability of a structural zero, in [0, 1).
     rate : float
         Poisson rate, ``> 0``.
-    rng : numpy.random.Generator or int
-        Source of randomness.
+    %(rng)s
 
     Returns
     -------
@@ -159,7 +151,7 @@ def poisson_mixture_log_likelihood(x, weights, rates):
     """
     x = _check_counts(x)
     rates = _check_rates(rates)
-    weights = _check_weights(weights, rates.shape[0])
+    weights = check_weights(weights, rates.shape[0])
     return float(logsumexp(_log_joint(x, weights, rates), axis=1).sum())
 
 
@@ -193,8 +185,8 @@ def zip_log_likelihood(x, pi, rate):
 # --- EM ---------------------------------------------------------------------------
 
 
-@dataclass
-class PoissonMixtureResult:
+@dataclass(kw_only=True)
+class PoissonMixtureResult(EMResult):
     """Outcome of :func:`poisson_mixture_em`.
 
     Attributes
@@ -213,10 +205,6 @@ class PoissonMixtureResult:
     weights: np.ndarray
     rates: np.ndarray
     responsibilities: np.ndarray = field(repr=False)
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history: dict = field(repr=False)
 
 
 def poisson_mixture_em(
@@ -262,45 +250,41 @@ def poisson_mixture_em(
     if weights_init is None:
         weights = np.full(k, 1.0 / k)
     else:
-        weights = _check_weights(weights_init, name="weights_init")
+        weights = check_weights(weights_init, name="weights_init")
     if rates.shape != (k,) or weights.shape != (k,):
         raise ValueError(f"weights_init and rates_init must have shape ({k},)")
-    log_joint = _log_joint(x, weights, rates)
-    hist_w, hist_r, hist_ll = [weights], [rates], [float(logsumexp(log_joint, axis=1).sum())]
-    converged = False
-    for _ in range(max_iter):
-        R = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+    def em_step(params):
+        R = _responsibilities(x, params["weights"], params["rates"])
         counts = R.sum(axis=0)
-        weights = counts / x.shape[0]
         alive = counts > 0  # a component nobody claims keeps its rate (weight 0)
-        rates = rates.copy()
+        rates = params["rates"].copy()
         rates[alive] = (R[:, alive].T @ x) / counts[alive]
-        log_joint = _log_joint(x, weights, rates)
-        hist_w.append(weights)
-        hist_r.append(rates)
-        hist_ll.append(float(logsumexp(log_joint, axis=1).sum()))
-        if hist_ll[-1] - hist_ll[-2] <= tol * (1 + abs(hist_ll[-1])):
-            converged = True
-            break
-    if not converged:
-        _warn("Poisson mixture EM", max_iter)
+        return {"weights": counts / x.shape[0], "rates": rates}
+
+    final, history, n_done, converged = run_em(
+        em_step, {"weights": weights, "rates": rates},
+        lambda p: float(logsumexp(_log_joint(x, p["weights"], p["rates"]), axis=1).sum()),
+        max_iter=max_iter, tol=tol, what="Poisson mixture EM", stop="objective",
+    )
     return PoissonMixtureResult(
-        weights=weights,
-        rates=rates,
-        responsibilities=np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True)),
-        log_likelihood=hist_ll[-1],
-        n_iter=len(hist_ll) - 1,
+        weights=final["weights"],
+        rates=final["rates"],
+        responsibilities=_responsibilities(x, final["weights"], final["rates"]),
+        log_likelihood=float(history["log_likelihood"][-1]),
+        n_iter=n_done,
         converged=converged,
-        history={
-            "weights": np.array(hist_w),
-            "rates": np.array(hist_r),
-            "log_likelihood": np.array(hist_ll),
-        },
+        history=history,
     )
 
 
-@dataclass
-class ZIPResult:
+def _responsibilities(x, weights, rates):
+    log_joint = _log_joint(x, weights, rates)
+    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+
+@dataclass(kw_only=True)
+class ZIPResult(EMResult):
     """Outcome of :func:`zip_em`.
 
     Attributes
@@ -322,10 +306,6 @@ class ZIPResult:
     pi: float
     rate: float
     responsibilities: np.ndarray = field(repr=False)
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history: dict = field(repr=False)
 
 
 def _zip_responsibilities(x, pi, rate):
@@ -370,30 +350,21 @@ def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
     pi = _check_pi(pi_init, "pi_init")
     rate = x[x > 0].mean() if rate_init is None else check_positive(rate_init, "rate_init")
     max_iter, tol = _check_loop(max_iter, tol)
-    hist_pi, hist_rate, hist_ll = [pi], [float(rate)], [_zip_ll(x, pi, rate)]
-    converged = False
-    for _ in range(max_iter):
-        r = _zip_responsibilities(x, pi, rate)
-        pi = float(r.mean())
-        rate = float(x.sum() / (x.shape[0] - r.sum()))
-        hist_pi.append(pi)
-        hist_rate.append(rate)
-        hist_ll.append(_zip_ll(x, pi, rate))
-        if hist_ll[-1] - hist_ll[-2] <= tol * (1 + abs(hist_ll[-1])):
-            converged = True
-            break
-    if not converged:
-        _warn("ZIP EM", max_iter)
+
+    def em_step(params):
+        r = _zip_responsibilities(x, params["pi"], params["rate"])
+        return {"pi": float(r.mean()), "rate": float(x.sum() / (x.shape[0] - r.sum()))}
+
+    final, history, n_done, converged = run_em(
+        em_step, {"pi": pi, "rate": float(rate)}, lambda p: _zip_ll(x, p["pi"], p["rate"]),
+        max_iter=max_iter, tol=tol, what="ZIP EM", stop="objective",
+    )
     return ZIPResult(
-        pi=pi,
-        rate=rate,
-        responsibilities=_zip_responsibilities(x, pi, rate),
-        log_likelihood=hist_ll[-1],
-        n_iter=len(hist_ll) - 1,
+        pi=final["pi"],
+        rate=final["rate"],
+        responsibilities=_zip_responsibilities(x, final["pi"], final["rate"]),
+        log_likelihood=float(history["log_likelihood"][-1]),
+        n_iter=n_done,
         converged=converged,
-        history={
-            "pi": np.array(hist_pi),
-            "rate": np.array(hist_rate),
-            "log_likelihood": np.array(hist_ll),
-        },
+        history=history,
     )

@@ -1,4 +1,4 @@
-"""The means-only toy EM: 1-D, k components, fixed sigma, equal weights.
+"""The means-only toy EM: k components, fixed sigma, equal weights.
 
 Only the means are learnt, so every step fits on a slide:
 
@@ -6,69 +6,78 @@ Only the means are learnt, so every step fits on a slide:
 - M-step: ``mu_j = sum_i R[i, j] x_i / sum_i R[i, j]``
 
 and the log-likelihood ``sum_i log(1/k sum_j N(x_i | mu_j, sigma^2))`` never
-decreases.
+decreases. The lecture notes' version is 1-D; the same code runs on points
+of any dimension (``sigma^2 I`` covariances), where it is soft k-means
+(:func:`mixgrad.mixture.soft_kmeans`).
 
 See the chapter :ref:`em-gaussian-mixtures`.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
-from mixgrad.exceptions import ConvergenceWarning
+from mixgrad.mixture._loop import EMResult, run_em
+from mixgrad.mixture.gaussian import _log_gaussian_prob
 
 __all__ = ["ToyEMResult", "toy_em_means", "toy_log_likelihood", "toy_responsibilities"]
 
 
-@dataclass
-class ToyEMResult:
-    """Outcome of :func:`toy_em_means`.
+@dataclass(kw_only=True)
+class ToyEMResult(EMResult):
+    """Outcome of :func:`toy_em_means` (an :class:`~mixgrad.mixture.EMResult`).
 
     Attributes
     ----------
-    means : ndarray of shape (n_components,)
-        Final means.
+    means : ndarray of shape (n_components,) or (n_components, n_features)
+        Final means, shaped like ``means_init``.
     responsibilities : ndarray of shape (n_samples, n_components)
         Responsibilities at the final means.
-    log_likelihood : float
-        Log-likelihood at the final means.
-    n_iter : int
-        Number of EM iterations run.
-    converged : bool
-        Whether the largest change of a mean fell to ``tol`` or below.
-    history_means : ndarray of shape (n_iter + 1, n_components)
-        Means before the first and after every iteration.
-    history_log_likelihood : ndarray of shape (n_iter + 1,)
-        Log-likelihood of every row of ``history_means``; non-decreasing.
+    log_likelihood, n_iter, converged
+        See :class:`~mixgrad.mixture.EMResult`; converged means the largest
+        change of a mean fell to ``tol`` or below.
+    history : dict of ndarray
+        ``"means"`` (n_iter + 1, n_components[, n_features]) and
+        ``"log_likelihood"`` (n_iter + 1,), non-decreasing.
     """
 
     means: np.ndarray
     responsibilities: np.ndarray
-    log_likelihood: float
-    n_iter: int
-    converged: bool
-    history_means: np.ndarray
-    history_log_likelihood: np.ndarray
 
 
 def _log_joint(x, means, sigma):
-    """log(1/k N(x_i | mu_j, sigma^2)), shape (n, k)."""
+    """log(1/k N(x_i | mu_j, sigma^2 I)) for 2-D x and means, shape (n, k)."""
     k = means.shape[0]
-    z = (x[:, None] - means[None, :]) / sigma
-    return -0.5 * z**2 - np.log(sigma) - 0.5 * np.log(2 * np.pi) - np.log(k)
+    return _log_gaussian_prob(x, means, np.full(k, 1.0 / sigma), "spherical") - np.log(k)
 
 
-def _check(x, means, sigma):
-    x = check_finite_array(x, "x", ndim=1)
-    if x.size == 0:
-        raise ValueError("x must contain at least one sample")
-    means = check_finite_array(means, "means_init", ndim=1)
-    if means.size == 0:
-        raise ValueError("means_init must contain at least one mean")
-    return x, means, check_positive(sigma, "sigma")
+def _softmax(log_joint):
+    """Rows of ``exp(log_joint)`` normalised to 1, shifted by the row maximum.
+
+    Shifting by the maximum rather than subtracting the log-sum-exp keeps
+    rows one-hot to machine precision when the scores are huge (tiny sigma).
+    """
+    resp = np.exp(log_joint - log_joint.max(axis=1, keepdims=True))
+    return resp / resp.sum(axis=1, keepdims=True)
+
+
+def _check(x, means, sigma, x_name="x", means_name="means_init"):
+    x = check_finite_array(x, x_name, ndim=(1, 2))
+    if x.shape[0] == 0:
+        raise ValueError(f"{x_name} must contain at least one sample")
+    means = check_finite_array(means, means_name, ndim=x.ndim)
+    if means.shape[0] == 0:
+        raise ValueError(f"{means_name} must contain at least one mean")
+    if means.shape[1:] != x.shape[1:]:
+        raise ValueError(
+            f"{means_name} must have n_features = {x.shape[1]} columns like {x_name}, "
+            f"got shape {means.shape}"
+        )
+    # 1-D data is one feature: work on columns, hand back the caller's shape.
+    sigma = check_positive(sigma, "sigma")
+    return x.reshape(x.shape[0], -1), means.reshape(means.shape[0], -1), sigma
 
 
 def toy_responsibilities(x, means, *, sigma=1.0):
@@ -91,8 +100,7 @@ def toy_responsibilities(x, means, *, sigma=1.0):
         Responsibilities (rows sum to 1), computed with log-sum-exp.
     """
     x, means, sigma = _check(x, means, sigma)
-    log_joint = _log_joint(x, means, sigma)
-    return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+    return _softmax(_log_joint(x, means, sigma))
 
 
 def toy_log_likelihood(x, means, *, sigma=1.0):
@@ -124,9 +132,9 @@ def toy_em_means(x, means_init, *, sigma=1.0, n_iter=100, tol=1e-8):
 
     Parameters
     ----------
-    x : array-like of shape (n_samples,)
+    x : array-like of shape (n_samples,) or (n_samples, n_features)
         Data.
-    means_init : array-like of shape (n_components,)
+    means_init : array-like of shape (n_components,) or (n_components, n_features)
         Initial means (distinct values, or EM can never separate them).
     sigma : float, default 1.0
         Fixed standard deviation of every component.
@@ -148,41 +156,32 @@ def toy_em_means(x, means_init, *, sigma=1.0, n_iter=100, tol=1e-8):
         If ``tol`` is given and not met within ``n_iter`` iterations.
     """
     x, means, sigma = _check(x, means_init, sigma)
+    shape = np.shape(means_init)
     n_iter = check_integer(n_iter, "n_iter", minimum=1)
     if tol is not None:
         tol = check_positive(tol, "tol", strict=False)
-    history_means = [means.copy()]
-    history_ll = [float(logsumexp(_log_joint(x, means, sigma), axis=1).sum())]
-    converged = False
-    for _ in range(n_iter):
-        log_joint = _log_joint(x, means, sigma)
-        R = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+    def em_step(params):
+        R = _softmax(_log_joint(x, params["means"], sigma))  # E-step
         counts = R.sum(axis=0)
-        # A component no point claims (counts == 0) keeps its mean.
-        safe = counts > 10 * np.finfo(float).tiny
-        new = means.copy()
-        new[safe] = (R[:, safe].T @ x) / counts[safe]
-        shift = float(np.max(np.abs(new - means)))
-        means = new
-        history_means.append(means.copy())
-        history_ll.append(float(logsumexp(_log_joint(x, means, sigma), axis=1).sum()))
-        if tol is not None and shift <= tol:
-            converged = True
-            break
-    if tol is not None and not converged:
-        warnings.warn(
-            f"toy EM did not converge in n_iter={n_iter} iterations; increase n_iter or tol",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    log_joint = _log_joint(x, means, sigma)
-    R = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+        claimed = counts > 0  # a component no point claims keeps its mean
+        new = params["means"].copy()
+        new[claimed] = (R[:, claimed].T @ x) / counts[claimed, None]  # M-step
+        return {"means": new}
+
+    def log_likelihood(params):
+        return float(logsumexp(_log_joint(x, params["means"], sigma), axis=1).sum())
+
+    final, history, n_done, converged = run_em(
+        em_step, {"means": means}, log_likelihood,
+        max_iter=n_iter, tol=tol, what="toy EM", budget="n_iter",
+    )
+    history["means"] = history["means"].reshape((n_done + 1,) + shape)
     return ToyEMResult(
-        means=means,
-        responsibilities=R,
-        log_likelihood=history_ll[-1],
-        n_iter=len(history_means) - 1,
+        means=final["means"].reshape(shape),
+        responsibilities=_softmax(_log_joint(x, final["means"], sigma)),
+        log_likelihood=float(history["log_likelihood"][-1]),
+        n_iter=n_done,
         converged=converged,
-        history_means=np.array(history_means),
-        history_log_likelihood=np.array(history_ll),
+        history=history,
     )

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 
 from .style import PALETTE
@@ -39,6 +40,7 @@ def _positive_or_nan(values):
 # --- divided differences ----------------------------------------------------------
 
 
+@fill_doc
 def plot_step_errors(hs, errors_by_kind, *, optimal_steps=None, theory=None, ax=None):
     """Error of divided differences against the step ``h`` (log-log: the V).
 
@@ -55,11 +57,7 @@ def plot_step_errors(hs, errors_by_kind, *, optimal_steps=None, theory=None, ax=
     theory : dict of {str: array-like of shape (m,)}, optional
         Modelled errors (:func:`mixgrad.ad.difference_error_model`), drawn as
         dashed lines in the colour of the measured ones.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line per measured kind, per theory curve and per optimal step.
     """
     hs = check_finite_array(hs, "hs", ndim=1)
@@ -94,6 +92,7 @@ def plot_step_errors(hs, errors_by_kind, *, optimal_steps=None, theory=None, ax=
 # --- Newton's method --------------------------------------------------------------
 
 
+@fill_doc
 def plot_convergence(results, *, labels=None, ax=None):
     """Residual against iteration for one or several Newton runs (log y).
 
@@ -103,11 +102,7 @@ def plot_convergence(results, *, labels=None, ax=None):
         Runs of :func:`mixgrad.ad.newton` / :func:`mixgrad.ad.newton_system`.
     labels : list of str, optional
         Line labels (default: the dict keys, or each result's ``method``).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line per run; exact zero residuals are left as gaps.
     """
     if isinstance(results, dict):
@@ -159,6 +154,7 @@ def _annotation_values(values, default, n, name):
     return values
 
 
+@fill_doc
 def plot_graph(wengert_list, *, values=None, tangents=None, adjoints=None,
                direction="forward", ax=None):
     """Draw the computational graph of a Wengert list, layer by layer.
@@ -177,11 +173,7 @@ def plot_graph(wengert_list, *, values=None, tangents=None, adjoints=None,
     direction : {"forward", "reverse"}, default "forward"
         Arrows from inputs to output (evaluation, tangents) or from the
         output back to the inputs (adjoints).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Patches: one circle per node and one arrow per edge (its ``gid`` is
         ``"w1->w3"``, in the direction drawn). Texts: one label per node
         (``w3`` and its operation) plus one per annotation.

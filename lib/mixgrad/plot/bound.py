@@ -10,6 +10,7 @@ See the chapter :ref:`why-em-works`.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 
 from .style import PALETTE
@@ -53,6 +54,7 @@ def _window(n_total, first, n_iter):
 # --- the staircase: log-likelihood, ELBO after E- and M-steps -----------------------
 
 
+@fill_doc
 def plot_elbo_staircase(history, *, first=0, n_iter=None, ax=None):
     """EM as coordinate ascent: the ELBO climbs in steps that touch the log-likelihood.
 
@@ -71,11 +73,7 @@ def plot_elbo_staircase(history, *, first=0, n_iter=None, ax=None):
         Index of the first iteration drawn (skip a large first jump).
     n_iter : int, optional
         Number of iterations drawn (default: all from ``first`` on).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Three lines, labelled "log-likelihood", "M-step (raises the ELBO)" and
         "E-step (closes the gap)", in this order.
     """
@@ -110,6 +108,7 @@ def _positive_or_nan(values):
     return np.where(values > 0, values, np.nan)
 
 
+@fill_doc
 def plot_kl_gap(history, *, ax=None):
     """The two gains of every EM iteration, on a log scale.
 
@@ -121,11 +120,7 @@ def plot_kl_gap(history, *, ax=None):
     ----------
     history : EMHistory
         With finite arrays of shape (n_iterations,).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Two lines: "KL gap (closed by the next E-step)" and "M-step gain in
         the ELBO", y axis logarithmic.
     """
@@ -146,6 +141,7 @@ def plot_kl_gap(history, *, ax=None):
 # --- the lower bound touching the log-likelihood -------------------------------------------
 
 
+@fill_doc
 def plot_lower_bound(values, log_likelihood, elbos, touch_at, *, xlabel=r"$\theta$", ax=None):
     """Log-likelihood along one parameter and ELBO curves that touch it from below.
 
@@ -162,11 +158,7 @@ def plot_lower_bound(values, log_likelihood, elbos, touch_at, *, xlabel=r"$\thet
         Parameter value where each bound was built (``q`` = posterior there);
         marked with a dot on the log-likelihood and a dotted vertical line.
     xlabel : str, default ``"$\\theta$"``
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line for the log-likelihood, then four per bound: its curve, the
         vertical line at ``touch_at``, a triangle at its maximiser on the grid
         (the M-step's new value) and a dot where it touches the log-likelihood.

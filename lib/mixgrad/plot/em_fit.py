@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 
 from mixgrad._validation import check_finite_array
+from mixgrad.mixture.covariance import full_covariances
 
 from .ellipse import covariance_ellipse
 from .style import PALETTE
@@ -23,7 +24,6 @@ from .style import PALETTE
 __all__ = [
     "animate_em_fit",
     "animation_html",
-    "full_covariances",
     "plot_collapse",
     "plot_em_iterations",
     "plot_em_vs_gradient",
@@ -32,9 +32,6 @@ __all__ = [
     "plot_model_selection",
     "plot_toy_em",
 ]
-
-_COV_TYPES = ("full", "tied", "diag", "spherical")
-
 
 def _axes(ax):
     if ax is None:
@@ -47,40 +44,6 @@ def _check_X2(X):
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 features to be drawn in the plane, got {X.shape[1]}")
     return X
-
-
-def full_covariances(covariances, covariance_type, n_components, n_features):
-    """Expand covariances of any covariance type to full matrices.
-
-    Parameters
-    ----------
-    covariances : array-like
-        (k, d, d) "full", (d, d) "tied", (k, d) "diag" or (k,) "spherical".
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    n_components : int
-    n_features : int
-
-    Returns
-    -------
-    ndarray of shape (n_components, n_features, n_features)
-    """
-    if covariance_type not in _COV_TYPES:
-        raise ValueError(f"covariance_type must be one of {_COV_TYPES}, got {covariance_type!r}")
-    cov = check_finite_array(covariances, "covariances")
-    k, d = n_components, n_features
-    expected = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}
-    if cov.shape != expected[covariance_type]:
-        raise ValueError(
-            f"covariances of type {covariance_type!r} must have shape "
-            f"{expected[covariance_type]}, got {cov.shape}"
-        )
-    if covariance_type == "full":
-        return cov.copy()
-    if covariance_type == "tied":
-        return np.broadcast_to(cov, (k, d, d)).copy()
-    if covariance_type == "diag":
-        return cov[:, :, None] * np.eye(d)[None]
-    return cov[:, None, None] * np.eye(d)[None]
 
 
 # --- fitted mixtures ----------------------------------------------------------------

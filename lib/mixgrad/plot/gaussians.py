@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from scipy.special import gammaln, logsumexp, xlogy
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_positive
 from mixgrad.mixture.evaluation import match_labels
 
@@ -248,6 +249,7 @@ def plot_gaussian_2d(mean, covariance, *, samples=None, n_std=(1.0, 2.0), ax=Non
     return ax
 
 
+@fill_doc
 def plot_gaussians_1d(means, variances, *, x=None, ax=None):
     """Univariate normal densities ``N(x | mu, sigma^2)``, one curve each.
 
@@ -258,11 +260,7 @@ def plot_gaussians_1d(means, variances, *, x=None, ax=None):
         Variances (> 0).
     x : array-like of shape (n_points,), optional
         Grid; default spans every mean +- 4 standard deviations.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One labelled line per density.
     """
     means = check_finite_array(means, "means", ndim=1)
@@ -286,6 +284,7 @@ def plot_gaussians_1d(means, variances, *, x=None, ax=None):
 # --- mixtures ------------------------------------------------------------------------
 
 
+@fill_doc
 def plot_mixture_1d(weights, means, variances, *, samples=None, bins=80, x=None, ax=None):
     """A univariate mixture density, its weighted components and a histogram.
 
@@ -299,11 +298,7 @@ def plot_mixture_1d(weights, means, variances, *, samples=None, bins=80, x=None,
         Histogram bins.
     x : array-like of shape (n_points,), optional
         Grid for the curves; default spans the components +- 4 sd.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One dashed line per component ``pi_k N_k`` (in palette order), then the
         total density ``p(x)`` in black.
     """
@@ -442,6 +437,7 @@ def plot_soft_assignment(X, responsibilities, *, ax=None, title=None):
     return ax
 
 
+@fill_doc
 def plot_zip_counts(x, pi, rate, *, ax=None):
     """Observed count frequencies against a zero-inflated Poisson's two parts.
 
@@ -453,11 +449,7 @@ def plot_zip_counts(x, pi, rate, *, ax=None):
         Probability of a structural zero, in [0, 1).
     rate : float
         Poisson rate (> 0).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Grey bars (observed frequencies), stacked markers for the structural
         zeros ``pi`` and the Poisson part ``(1 - pi) Pois(j | rate)``.
     """

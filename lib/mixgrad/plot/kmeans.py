@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 from mixgrad.mixture.limits import soft_kmeans_responsibilities
 
@@ -104,6 +105,7 @@ def plot_responsibility_sharpening(X, centers, cs, *, axes=None):
     return fig
 
 
+@fill_doc
 def plot_cost_histories(histories, *, ylabel="objective", ax=None):
     """Objective per iteration for one or more runs (k-means cost, log-likelihoods).
 
@@ -115,11 +117,7 @@ def plot_cost_histories(histories, *, ylabel="objective", ax=None):
         :func:`~mixgrad.mixture.soft_kmeans` results).
     ylabel : str, default "objective"
         Label of the vertical axis.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One marked line per run, iterations counted from 1.
     """
     if not isinstance(histories, dict) or not histories:

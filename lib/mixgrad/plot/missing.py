@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 
 from .style import PALETTE
@@ -94,6 +95,7 @@ def plot_parameter_trajectories(tables, *, params=("rho", "s2"), references=None
     return axes
 
 
+@fill_doc
 def plot_imputations(X, imputed, *, lost=None, ax=None):
     """Observed points, imputed points per method, and (optionally) the lost truth.
 
@@ -106,11 +108,7 @@ def plot_imputations(X, imputed, *, lost=None, ax=None):
         missing in ``X`` are drawn.
     lost : array-like of shape (n_samples, 2), optional
         The complete data; its rows missing in ``X`` are drawn as hollow circles.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Collections in order: observed, one per method, then the lost values.
     """
     X = check_finite_array(X, "X", ndim=2, allow_nan=True)
@@ -143,6 +141,7 @@ def plot_imputations(X, imputed, *, lost=None, ax=None):
     return ax
 
 
+@fill_doc
 def plot_censored_histogram(x, censored, threshold, fits, *, complete=None, bins=30, ax=None):
     """Histogram of uncensored values, the censored mass, and fitted normal densities.
 
@@ -160,11 +159,7 @@ def plot_censored_histogram(x, censored, threshold, fits, *, complete=None, bins
         The uncensored truth, drawn as a step histogram (what was hidden).
     bins : int, default 30
         Number of histogram bins.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Bar patches of the observed histogram, one line per fit, one vertical
         line for the threshold. The legend states the censored count.
     """

@@ -17,6 +17,7 @@ returns the Axes it drew on. See the chapter :ref:`bayesian-unsupervised`.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 
 from .style import PALETTE
@@ -45,6 +46,7 @@ def _chains(idata, var_name, index):
     return values[(slice(None), slice(None)) + index]
 
 
+@fill_doc
 def plot_chain_traces(idata, var_name="means", index=0, *, ax=None):
     """One posterior entry against the iteration, one line per chain.
 
@@ -55,11 +57,7 @@ def plot_chain_traces(idata, var_name="means", index=0, *, ax=None):
     var_name : str, default "means"
     index : int or tuple of int, default 0
         The entry of the variable (e.g. the component), ``means[index]``.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line per chain, in chain order.
     """
     chains = _chains(idata, var_name, index)
@@ -74,6 +72,7 @@ def plot_chain_traces(idata, var_name="means", index=0, *, ax=None):
     return ax
 
 
+@fill_doc
 def plot_rank_histograms(idata, var_name="means", index=0, *, bins=20, ax=None):
     """Histograms of the ranks of one entry's draws among all chains, per chain.
 
@@ -87,11 +86,7 @@ def plot_rank_histograms(idata, var_name="means", index=0, *, bins=20, ax=None):
     var_name : str, default "means"
     index : int or tuple of int, default 0
     bins : int, default 20
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One step line per chain, then the dashed uniform level.
     """
     chains = _chains(idata, var_name, index)
@@ -143,6 +138,7 @@ def autocorrelation(chains, max_lag=50):
     return rho.mean(axis=1)
 
 
+@fill_doc
 def plot_autocorrelation(series, max_lag=50, *, ax=None):
     """Chain autocorrelation against the lag for several samplers.
 
@@ -151,11 +147,7 @@ def plot_autocorrelation(series, max_lag=50, *, ax=None):
     series : dict of {str: array-like of shape (n_chains, n_draws)}
         Draws of the same quantity from each sampler, keyed by legend label.
     max_lag : int, default 50
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line per sampler, in the order of ``series``.
     """
     if not isinstance(series, dict) or not series:
@@ -172,6 +164,7 @@ def plot_autocorrelation(series, max_lag=50, *, ax=None):
     return ax
 
 
+@fill_doc
 def plot_ess_per_second(rates, *, ax=None):
     """Effective samples per second as horizontal bars on a log scale.
 
@@ -179,11 +172,7 @@ def plot_ess_per_second(rates, *, ax=None):
     ----------
     rates : dict of {str: float}
         Positive rates keyed by sampler label.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One bar per sampler, top to bottom in the order of ``rates``, starting at
         the power of ten below the smallest rate and labelled with its value.
     """
@@ -209,6 +198,7 @@ def plot_ess_per_second(rates, *, ax=None):
     return ax
 
 
+@fill_doc
 def plot_predictive_check(x, replicates, *, n_lines=40, bins=30, ax=None):
     """Histogram of the data over the histograms of replicated data sets.
 
@@ -222,11 +212,7 @@ def plot_predictive_check(x, replicates, *, n_lines=40, bins=30, ax=None):
         Number of evenly spaced replicates drawn as thin lines.
     bins : int, default 30
         Number of bins over the range of the data and the drawn replicates.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         ``n_lines`` thin step lines (replicates), then the data's thick step line.
     """
     x = check_finite_array(x, "x", ndim=1)

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 from mixgrad.bayes.diagnostics import posterior_draws, posterior_table
 from mixgrad.bayes.supervised import _thin, class_probability_draws
@@ -41,6 +42,7 @@ def _check_prob(ci_prob):
     return float(ci_prob)
 
 
+@fill_doc
 def plot_prior_predictive(x, simulations, *, bins=60, quantiles=(0.005, 0.995), ax=None):
     """Histogram of the data beside histograms of data simulated from the prior(s).
 
@@ -55,11 +57,7 @@ def plot_prior_predictive(x, simulations, *, bins=60, quantiles=(0.005, 0.995), 
     quantiles : tuple of two floats, default (0.005, 0.995)
         The range drawn spans these quantiles of all arrays together (so that a
         few wild draws do not squash the figure).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         The data histogram (bars) and one step outline per simulation.
     """
     x = check_finite_array(x, "x", ndim=1)
@@ -166,6 +164,7 @@ def _mixture_density(grid, weights, means, sigmas):
     return (weights[:, None, :] * comp).sum(axis=-1)
 
 
+@fill_doc
 def plot_posterior_density(x, idata, *, max_draws=200, ci_prob=0.9, point=None,
                            point_label="MLE", bins=40, ax=None):
     """1-D data histogram with the posterior mean mixture density and a band of draws.
@@ -184,11 +183,7 @@ def plot_posterior_density(x, idata, *, max_draws=200, ci_prob=0.9, point=None,
         Point estimate (``weights``, ``means``, ``sigmas``), drawn dashed.
     point_label : str, default "MLE"
     bins : int, default 40
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Lines: the posterior mean density (first), then the point estimate's.
     """
     x = check_finite_array(x, "x", ndim=1)
@@ -219,6 +214,7 @@ def plot_posterior_density(x, idata, *, max_draws=200, ci_prob=0.9, point=None,
     return ax
 
 
+@fill_doc
 def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None,
                            label="posterior", colour=None, ax=None):
     """``p(z = component | x)`` along a 1-D grid: posterior mean and credible band.
@@ -241,11 +237,7 @@ def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None
     label : str, default "posterior"
     colour : str, optional
         Default: the palette colour of ``component``.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         Lines: the posterior mean (then the point estimate's curve, if given).
     """
     grid = check_finite_array(grid, "grid", ndim=1)
@@ -272,6 +264,7 @@ def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None
     return ax
 
 
+@fill_doc
 def plot_posterior_ellipses(X, z, idata, *, max_draws=40, n_std=2.0, point=None,
                             class_names=None, ax=None):
     """2-D labelled data with the covariance ellipses of posterior draws.
@@ -290,11 +283,7 @@ def plot_posterior_ellipses(X, z, idata, *, max_draws=40, n_std=2.0, point=None,
     point : dict, optional
         Point estimate (``means``, ``covariances``) drawn as black dashed ellipses.
     class_names : sequence of str, optional
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One scatter collection per class; ``k * max_draws`` ellipse patches
         (then ``k`` more for the point estimate).
     """

@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
+from mixgrad.mixture.covariance import full_covariances
 
 from .ellipse import covariance_ellipse
 from .style import PALETTE
@@ -24,16 +26,7 @@ def _axes(ax):
     return ax
 
 
-def _full_covariances(covariances, n_components):
-    covariances = check_finite_array(covariances, "covariances", ndim=(2, 3))
-    if covariances.ndim == 2:  # tied: one matrix shared by every component
-        covariances = np.broadcast_to(covariances, (n_components, *covariances.shape))
-    if covariances.shape != (n_components, 2, 2):
-        raise ValueError(f"covariances must have shape ({n_components}, 2, 2) (full) or (2, 2) "
-                         f"(tied), got {covariances.shape}")
-    return covariances
-
-
+@fill_doc
 def plot_labelled_scatter(X, labels, *, means=None, covariances=None, n_std=2.0,
                           class_names=None, ax=None):
     """Unlabelled points in grey, labelled ones coloured by class, fitted ellipses.
@@ -49,13 +42,8 @@ def plot_labelled_scatter(X, labels, *, means=None, covariances=None, n_std=2.0,
         Fitted covariances ("full", or "tied" shared by all); required with ``means``.
     n_std : float, default 2
         Mahalanobis radius of the ellipses.
-    class_names : sequence of str, optional
-        Legend names of the classes (default "class 0", "class 1", ...).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(class_names)s
+    %(ax_returns)s
         Collections: the unlabelled points (if any), then one per class; one ellipse
         patch and one cross per component.
     """
@@ -80,7 +68,9 @@ def plot_labelled_scatter(X, labels, *, means=None, covariances=None, n_std=2.0,
         means = check_finite_array(means, "means", ndim=2)
         if means.shape[1] != 2:
             raise ValueError(f"means must have shape (n_components, 2), got {means.shape}")
-        covariances = _full_covariances(covariances, len(means))
+        covariances = full_covariances(
+            covariances, "tied" if np.ndim(covariances) == 2 else "full", len(means), 2
+        )
         for k, (mu, cov) in enumerate(zip(means, covariances, strict=True)):
             colour = PALETTE[k % len(PALETTE)]
             ax.add_patch(covariance_ellipse(mu, cov, n_std=n_std, fill=False,
@@ -90,6 +80,7 @@ def plot_labelled_scatter(X, labels, *, means=None, covariances=None, n_std=2.0,
     return ax
 
 
+@fill_doc
 def plot_accuracy_curves(n_labelled, accuracies, *, reference=None, quantiles=(0.1, 0.9),
                          ax=None):
     """Mean test accuracy against the number of labels, with a band of spread.
@@ -105,11 +96,7 @@ def plot_accuracy_curves(n_labelled, accuracies, *, reference=None, quantiles=(0
         dashed, dotted, ... line styles.
     quantiles : tuple of two floats, default (0.1, 0.9)
         Replicate quantiles bounding the shaded band.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One line per method (the mean), one band per method, one line per reference.
     """
     n_labelled = check_finite_array(n_labelled, "n_labelled", ndim=1)

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 from mixgrad.bayes.diagnostics import posterior_draws
 
@@ -42,6 +43,7 @@ def _component_draws(idata, var_name, feature):
     return draws
 
 
+@fill_doc
 def plot_intervals_vs_labels(posteriors, var_name="means", *, estimates=None, truth=None,
                              feature=None, ci_prob=0.94, estimate_label="EM estimate",
                              ax=None):
@@ -65,11 +67,7 @@ def plot_intervals_vs_labels(posteriors, var_name="means", *, estimates=None, tr
         Mass of the equal-tailed interval.
     estimate_label : str, default "EM estimate"
         Legend entry of the point estimates.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(ax_returns)s
         One errorbar container per component (``ax.containers``), one line
         of diamonds per component with estimates, one dotted line per true value.
     """
@@ -121,6 +119,7 @@ def _probability_map():
     return LinearSegmentedColormap.from_list("class_probability", [PALETTE[0], "0.9", PALETTE[1]])
 
 
+@fill_doc
 def plot_class_probabilities(X, labels, probabilities, *, class_index=1, grid=None,
                              curves=None, class_names=None, ax=None):
     """Labelled and unlabelled points with their posterior class probability.
@@ -140,13 +139,8 @@ def plot_class_probabilities(X, labels, probabilities, *, class_index=1, grid=No
         1-D only: x values of ``curves``.
     curves : dict of {str: array-like of shape (n_grid,)}, optional
         1-D only: probability curves over ``grid`` (e.g. posterior and EM).
-    class_names : sequence of str, optional
-        Legend names of the classes (default "class 0", "class 1", ...).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    %(class_names)s
+    %(ax_returns)s
         1-D: probability of ``class_index`` against x: unlabelled points in grey
         at their posterior probability, labelled ones in their class colour at 1
         (of class ``class_index``) or 0; one line per curve. 2-D: points

@@ -9,6 +9,7 @@ See the chapter :ref:`ad-systems`.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 
 from .style import PALETTE
@@ -22,6 +23,7 @@ def _axes(ax):
     return ax
 
 
+@fill_doc
 def plot_node_counts(counts, *, ax=None):
     """Grouped bars: number of graph nodes per function and stage.
 
@@ -31,11 +33,7 @@ def plot_node_counts(counts, *, ax=None):
         ``{function: {stage: count}}``, e.g.
         ``{"f": {"as built": 9, "after rewrites": 2}}``. Every function must
         have the same stages.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib Axes
+    %(ax_returns)s
     """
     if not isinstance(counts, dict) or not counts:
         raise ValueError("counts must be a non-empty dict {function: {stage: count}}")
@@ -59,6 +57,7 @@ def plot_node_counts(counts, *, ax=None):
     return ax
 
 
+@fill_doc
 def plot_energy_error(errors_by_step, *, ax=None):
     """Energy error ``H_t - H_0`` along leapfrog trajectories, one line per step size.
 
@@ -70,11 +69,7 @@ def plot_energy_error(errors_by_step, *, ax=None):
     errors_by_step : dict of {float: array-like of shape (n_points,)}
         Step size to the energy errors (e.g. from
         :func:`mixgrad.ad.hamiltonian.energy_error`).
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib Axes
+    %(ax_returns)s
     """
     if not isinstance(errors_by_step, dict) or not errors_by_step:
         raise ValueError("errors_by_step must be a non-empty dict {step_size: errors}")
@@ -90,6 +85,7 @@ def plot_energy_error(errors_by_step, *, ax=None):
     return ax
 
 
+@fill_doc
 def plot_trajectory(positions, logp=None, *, grid=None, ax=None):
     """A trajectory in a 2-D parameter space, over contours of ``log p``.
 
@@ -100,11 +96,7 @@ def plot_trajectory(positions, logp=None, *, grid=None, ax=None):
         ``logp(q) -> float``; if given with ``grid``, its contours are drawn.
     grid : tuple of two array-like of shape (m,), optional
         The x and y coordinates of the contour grid.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib Axes
+    %(ax_returns)s
     """
     positions = check_finite_array(positions, "positions", ndim=2)
     if positions.shape[1] != 2:
