@@ -60,7 +60,7 @@ book: $(STAMP)
 test: test-lib test-notebooks test-build test-browser
 
 test-lib: $(STAMP)
-	$(PY) -m pytest tests -q --ignore=tests/browser
+	$(PY) -m pytest tests lib --doctest-modules -q --ignore=tests/browser
 
 # Strict nbval: every stored output must be reproduced (masks in .ci/nbval-sanitize.cfg).
 test-notebooks: $(STAMP)

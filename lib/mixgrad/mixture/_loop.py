@@ -104,10 +104,11 @@ def run_em(step, params, objective, *, max_iter, tol, what, stop="params",
     -------
     params : dict
         The final iterate.
-    history : dict of ndarray
-        Every key of ``params`` and ``"log_likelihood"``, ``n_iter + 1`` rows each.
-    n_iter : int
-    converged : bool
+    fit : dict
+        The :class:`EMResult` fields, to pass on as ``Result(..., **fit)``:
+        ``"log_likelihood"`` (final), ``"n_iter"``, ``"converged"`` and
+        ``"history"`` (every key of ``params`` and ``"log_likelihood"``,
+        ``n_iter + 1`` rows each).
 
     Warns
     -----
@@ -136,4 +137,9 @@ def run_em(step, params, objective, *, max_iter, tol, what, stop="params",
     if tol is not None and not converged:
         warn_not_converged(what, max_iter, budget=budget, stacklevel=stacklevel)
     history = {key: np.array(values) for key, values in history.items()}
-    return params, history, len(lls) - 1, converged
+    return params, {
+        "log_likelihood": float(lls[-1]),
+        "n_iter": len(lls) - 1,
+        "converged": converged,
+        "history": history,
+    }

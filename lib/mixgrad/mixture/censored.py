@@ -207,25 +207,15 @@ def censored_normal_em(
         new_var = (((obs - new_mean) ** 2).sum() + ((m1 - new_mean) ** 2 + v).sum()) / n
         return {"mean": float(new_mean), "covariance": float(new_var)}
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"mean": mean, "covariance": var},
         lambda p: _ll_1d(x, censored, threshold, p["mean"], np.sqrt(p["covariance"])),
         max_iter=max_iter, tol=tol, what="censored-data EM",
     )
     imputed = x.copy()
     imputed[censored] = _truncated_moments(final["mean"], np.sqrt(final["covariance"]), c)[0]
-    return _result(final, history, n_done, converged, imputed)
-
-
-def _result(final, history, n_iter, converged, imputed):
     return CensoredEMResult(
-        mean=final["mean"],
-        covariance=final["covariance"],
-        log_likelihood=float(history["log_likelihood"][-1]),
-        n_iter=n_iter,
-        converged=converged,
-        history=history,
-        imputed=imputed,
+        mean=final["mean"], covariance=final["covariance"], imputed=imputed, **fit
     )
 
 
@@ -326,7 +316,7 @@ def censored_bivariate_em(
         covariance_cholesky(new_cov, "the updated covariance")
         return {"mean": new_mean, "covariance": new_cov}
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"mean": mean, "covariance": cov},
         lambda p: _ll_2d(X, censored, threshold, p["mean"], p["covariance"]),
         max_iter=max_iter, tol=tol, what="censored-data EM",
@@ -334,4 +324,6 @@ def censored_bivariate_em(
     imputed = X.copy()
     cond_mean, cond_sd = _conditional_y(X[censored, 0], final["mean"], final["covariance"])
     imputed[censored, 1] = _truncated_moments(cond_mean, cond_sd, threshold[censored])[0]
-    return _result(final, history, n_done, converged, imputed)
+    return CensoredEMResult(
+        mean=final["mean"], covariance=final["covariance"], imputed=imputed, **fit
+    )

@@ -318,21 +318,13 @@ def mvn_em(
         )
         return {"mean": new_mean, "covariance": new_cov}
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"mean": mean, "covariance": cov},
         lambda p: _observed_ll(X, patterns, p["mean"], p["covariance"]),
         max_iter=max_iter, tol=tol, what="missing-data EM",
     )
     imputed, _ = _e_step(X, patterns, final["mean"], final["covariance"], "naive")
-    return MVNEMResult(
-        mean=final["mean"],
-        covariance=final["covariance"],
-        log_likelihood=float(history["log_likelihood"][-1]),
-        n_iter=n_done,
-        converged=converged,
-        history=history,
-        imputed=imputed,
-    )
+    return MVNEMResult(mean=final["mean"], covariance=final["covariance"], imputed=imputed, **fit)
 
 
 # --- the lecture notes' table -------------------------------------------------------

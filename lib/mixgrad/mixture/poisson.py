@@ -262,7 +262,7 @@ def poisson_mixture_em(
         rates[alive] = (R[:, alive].T @ x) / counts[alive]
         return {"weights": counts / x.shape[0], "rates": rates}
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"weights": weights, "rates": rates},
         lambda p: float(logsumexp(_log_joint(x, p["weights"], p["rates"]), axis=1).sum()),
         max_iter=max_iter, tol=tol, what="Poisson mixture EM", stop="objective",
@@ -271,10 +271,7 @@ def poisson_mixture_em(
         weights=final["weights"],
         rates=final["rates"],
         responsibilities=_responsibilities(x, final["weights"], final["rates"]),
-        log_likelihood=float(history["log_likelihood"][-1]),
-        n_iter=n_done,
-        converged=converged,
-        history=history,
+        **fit,
     )
 
 
@@ -355,7 +352,7 @@ def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
         r = _zip_responsibilities(x, params["pi"], params["rate"])
         return {"pi": float(r.mean()), "rate": float(x.sum() / (x.shape[0] - r.sum()))}
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"pi": pi, "rate": float(rate)}, lambda p: _zip_ll(x, p["pi"], p["rate"]),
         max_iter=max_iter, tol=tol, what="ZIP EM", stop="objective",
     )
@@ -363,8 +360,5 @@ def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
         pi=final["pi"],
         rate=final["rate"],
         responsibilities=_zip_responsibilities(x, final["pi"], final["rate"]),
-        log_likelihood=float(history["log_likelihood"][-1]),
-        n_iter=n_done,
-        converged=converged,
-        history=history,
+        **fit,
     )

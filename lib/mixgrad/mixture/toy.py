@@ -172,16 +172,13 @@ def toy_em_means(x, means_init, *, sigma=1.0, n_iter=100, tol=1e-8):
     def log_likelihood(params):
         return float(logsumexp(_log_joint(x, params["means"], sigma), axis=1).sum())
 
-    final, history, n_done, converged = run_em(
+    final, fit = run_em(
         em_step, {"means": means}, log_likelihood,
         max_iter=n_iter, tol=tol, what="toy EM", budget="n_iter",
     )
-    history["means"] = history["means"].reshape((n_done + 1,) + shape)
+    fit["history"]["means"] = fit["history"]["means"].reshape((fit["n_iter"] + 1,) + shape)
     return ToyEMResult(
         means=final["means"].reshape(shape),
         responsibilities=_softmax(_log_joint(x, final["means"], sigma)),
-        log_likelihood=float(history["log_likelihood"][-1]),
-        n_iter=n_done,
-        converged=converged,
-        history=history,
+        **fit,
     )

@@ -6,13 +6,13 @@ returns the Axes it drew on. Only matplotlib is used.
 See the chapters :ref:`divided-differences` and :ref:`forward-reverse`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 
+from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_step_errors", "plot_convergence", "plot_graph", "plot_sweep_costs"]
@@ -23,12 +23,6 @@ _KIND_LABELS = {
     "central": "central difference",
     "complex": "complex step",
 }
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _positive_or_nan(values):
@@ -63,7 +57,7 @@ def plot_step_errors(hs, errors_by_kind, *, optimal_steps=None, theory=None, ax=
     hs = check_finite_array(hs, "hs", ndim=1)
     if not isinstance(errors_by_kind, dict) or not errors_by_kind:
         raise TypeError("errors_by_kind must be a non-empty dict {kind: errors}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     colours = {}
     for i, (kind, errors) in enumerate(errors_by_kind.items()):
         errors = check_finite_array(errors, f"errors_by_kind[{kind!r}]", ndim=1)
@@ -116,7 +110,7 @@ def plot_convergence(results, *, labels=None, ax=None):
     labels = [r.method for r in results] if labels is None else list(labels)
     if len(labels) != len(results):
         raise ValueError(f"got {len(labels)} labels for {len(results)} results")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     markers = "osD^v<>"
     for i, (r, label) in enumerate(zip(results, labels, strict=True)):
         ax.plot(np.arange(r.residuals.size), _positive_or_nan(r.residuals),
@@ -194,7 +188,7 @@ def plot_graph(wengert_list, *, values=None, tangents=None, adjoints=None,
         ("w̄", _annotation_values(adjoints, wl.reverse_sweep, n, "adjoints")),
     ]
     notes = [(sym, vals) for sym, vals in notes if vals is not None]
-    ax = _axes(ax)
+    ax = get_axes(ax)
     pos = _layout(wl)
     radius = 0.22
     edge_colour = PALETTE[0] if direction == "forward" else PALETTE[1]
@@ -259,7 +253,7 @@ def plot_sweep_costs(ns, fwd_times, rev_times, ax=None, *, xlabel="input dimensi
         if np.any(t <= 0) or np.any(ns <= 0):
             raise ValueError(f"ns and {name} must be > 0 for log-log axes")
         curves[name] = t
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(ns, curves["fwd_times"], marker="o", color=PALETTE[0],
             label="forward mode (one sweep per column)")
     ax.plot(ns, curves["rev_times"], marker="s", color=PALETTE[1],

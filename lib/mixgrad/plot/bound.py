@@ -7,23 +7,17 @@ returns the Axes it drew on. The staircase and gap figures read an
 See the chapter :ref:`why-em-works`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 
+from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_elbo_staircase", "plot_kl_gap", "plot_lower_bound"]
 
 _FIELDS = ("log_likelihood", "elbo_e_step", "elbo_m_step", "kl")
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _check_history(history):
@@ -79,7 +73,7 @@ def plot_elbo_staircase(history, *, first=0, n_iter=None, ax=None):
     """
     h = _check_history(history)
     start, stop = _window(h["log_likelihood"].size, first, n_iter)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     t = np.arange(start, stop)
     # l(theta_{t}) for x = start .. stop: the E-step value of the first drawn
     # iteration, then the log-likelihood after each drawn iteration.
@@ -125,7 +119,7 @@ def plot_kl_gap(history, *, ax=None):
         the ELBO", y axis logarithmic.
     """
     h = _check_history(history)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     its = np.arange(1, h["kl"].size + 1)
     ax.plot(its, _positive_or_nan(h["kl"]), color=PALETTE[1], marker=".",
             label="KL gap (closed by the next E-step)")
@@ -173,7 +167,7 @@ def plot_lower_bound(values, log_likelihood, elbos, touch_at, *, xlabel=r"$\thet
     if touch_at.size != elbos.shape[0]:
         raise ValueError(f"touch_at needs one value per bound ({elbos.shape[0]}), "
                          f"got {touch_at.size}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(values, log_likelihood, color=PALETTE[7], linewidth=2, label="log-likelihood")
     for b, (elbo, at) in enumerate(zip(elbos, touch_at, strict=True)):
         colour = PALETTE[b % 7]

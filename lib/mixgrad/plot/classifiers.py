@@ -9,23 +9,17 @@ training size or a fraction of missing features.
 See the chapter :ref:`generative-classifiers`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
 from mixgrad._validation import check_finite_array, check_integer
 from mixgrad.mixture.classify import _model_parameters
 
+from ._base import get_axes
 from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = ["plot_decision_regions", "plot_accuracy_curves"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _grid(X, resolution, margin=0.1):
@@ -79,7 +73,7 @@ def plot_decision_regions(model, X, y, *, n_std=2.0, resolution=200, ax=None, ti
     pred = np.asarray(model.predict(np.column_stack([xx.ravel(), yy.ravel()]))).reshape(xx.shape)
     n_classes = int(max(pred.max(), y.max() if y.size else 0)) + 1
     colours = [PALETTE[c % len(PALETTE)] for c in range(n_classes)]
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.contourf(xx, yy, pred, levels=np.arange(n_classes + 1) - 0.5,
                 cmap=ListedColormap(colours), alpha=0.15)
     ax.contour(xx, yy, pred, levels=np.arange(n_classes) + 0.5, colors="k", linewidths=1.2)
@@ -123,7 +117,7 @@ def plot_accuracy_curves(x, curves, *, xlabel, logx=False, reference=None, ax=No
     x = check_finite_array(x, "x", ndim=1)
     if not curves:
         raise ValueError("curves must hold at least one method")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for j, (name, (mean, sem)) in enumerate(curves.items()):
         mean = check_finite_array(mean, f"curves[{name!r}] mean", ndim=1)
         sem = check_finite_array(sem, f"curves[{name!r}] sem", ndim=1)

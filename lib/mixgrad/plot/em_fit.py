@@ -18,6 +18,7 @@ from matplotlib.animation import FuncAnimation
 from mixgrad._validation import check_finite_array
 from mixgrad.mixture.covariance import full_covariances
 
+from ._base import get_axes
 from .ellipse import covariance_ellipse
 from .style import PALETTE
 
@@ -32,12 +33,6 @@ __all__ = [
     "plot_model_selection",
     "plot_toy_em",
 ]
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
 
 def _check_X2(X):
     X = check_finite_array(X, "X", ndim=2)
@@ -83,7 +78,7 @@ def plot_fit(X, weights, means, covariances, *, covariance_type="full", labels=N
             f"{means.shape} and {weights.shape}"
         )
     cov = full_covariances(covariances, covariance_type, k, 2)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if labels is None:
         ax.scatter(X[:, 0], X[:, 1], s=6, color="0.6", alpha=0.7, linewidths=0)
     else:
@@ -336,7 +331,7 @@ def plot_collapse(sigmas, log_likelihoods, *, ax=None, label=None):
     values = check_finite_array(log_likelihoods, "log_likelihoods", ndim=1)
     if sigmas.shape != values.shape or np.any(sigmas <= 0):
         raise ValueError("sigmas must be positive and have the shape of log_likelihoods")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(sigmas, values, marker="o", ms=3, label=label)
     ax.set_xscale("log")
     ax.invert_xaxis()

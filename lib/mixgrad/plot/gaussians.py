@@ -11,7 +11,6 @@ used to colour clusterings consistently (:func:`align_labels`) are public.
 See the chapter :ref:`gaussian-mixtures`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
 from scipy.special import gammaln, logsumexp, xlogy
@@ -20,6 +19,7 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_positive
 from mixgrad.mixture.evaluation import match_labels
 
+from ._base import get_axes
 from .ellipse import covariance_axes, covariance_ellipse
 from .style import PALETTE
 
@@ -37,12 +37,6 @@ __all__ = [
     "plot_soft_assignment",
     "plot_zip_counts",
 ]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _colour(k):
@@ -200,7 +194,7 @@ def plot_covariance_ellipse(mean, covariance, *, n_std=2.0, ax=None, color=None,
         raise ValueError(f"mean must have shape (2,), got {mean.shape}")
     n_std = check_positive(n_std, "n_std")
     lengths, directions, _ = covariance_axes(covariance)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     color = PALETTE[0] if color is None else color
     kwargs.setdefault("linewidth", 1.5)
     ax.add_patch(covariance_ellipse(mean, covariance, n_std=n_std, fill=False, edgecolor=color,
@@ -235,7 +229,7 @@ def plot_gaussian_2d(mean, covariance, *, samples=None, n_std=(1.0, 2.0), ax=Non
     matplotlib.axes.Axes
         Equal aspect; one ellipse per radius, two axis lines.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     color = PALETTE[0] if color is None else color
     if samples is not None:
         samples = check_finite_array(samples, "samples", ndim=2)
@@ -270,7 +264,7 @@ def plot_gaussians_1d(means, variances, *, x=None, ax=None):
     if x is None:
         x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 400)
     x = check_finite_array(x, "x", ndim=1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for j in range(k):
         density, _ = mixture_density_1d(x, [1.0], means[j : j + 1], variances[j : j + 1])
         ax.plot(x, density, color=_colour(j),
@@ -307,7 +301,7 @@ def plot_mixture_1d(weights, means, variances, *, samples=None, bins=80, x=None,
     if x is None:
         x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 600)
     density, components = mixture_density_1d(x, weights, means, variances)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if samples is not None:
         samples = check_finite_array(samples, "samples", ndim=1)
         ax.hist(samples, bins=bins, density=True, color="0.8", label="samples")
@@ -360,7 +354,7 @@ def plot_labelled_samples(X, labels, *, reference=None, means=None, covariances=
     if reference is not None:
         mapping = label_mapping(labels, reference)
         labels = mapping[labels]
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for j in np.unique(labels):
         rows = labels == j
         ax.scatter(X[rows, 0], X[rows, 1], s=6, alpha=0.6, color=_colour(j), linewidths=0)
@@ -429,7 +423,7 @@ def plot_soft_assignment(X, responsibilities, *, ax=None, title=None):
         raise ValueError(
             f"X must have shape (n_samples, 2) matching responsibilities' rows, got {X.shape}"
         )
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.scatter(X[:, 0], X[:, 1], s=8, c=colours, linewidths=0)
     ax.set_aspect("equal", adjustable="datalim")
     if title is not None:
@@ -462,7 +456,7 @@ def plot_zip_counts(x, pi, rate, *, ax=None):
     j = np.arange(int(x.max()) + 2)
     freq = np.bincount(x.astype(int), minlength=j.size)[: j.size] / x.size
     poisson = (1 - pi) * np.exp(xlogy(j, rate) - rate - gammaln(j + 1))
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.bar(j, freq, color="0.8", label="observed frequency")
     ax.bar([0], [pi], bottom=[poisson[0]], width=0.4, color=_colour(1),
            label=r"structural zeros $\pi$")

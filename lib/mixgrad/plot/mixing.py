@@ -14,22 +14,16 @@ Every function takes an optional ``ax`` (a new figure is made if None) and
 returns the Axes it drew on. See the chapter :ref:`bayesian-unsupervised`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 
+from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_chain_traces", "plot_rank_histograms", "autocorrelation",
            "plot_autocorrelation", "plot_ess_per_second", "plot_predictive_check"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _chains(idata, var_name, index):
@@ -61,7 +55,7 @@ def plot_chain_traces(idata, var_name="means", index=0, *, ax=None):
         One line per chain, in chain order.
     """
     chains = _chains(idata, var_name, index)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for c, trace in enumerate(chains):
         ax.plot(trace, color=PALETTE[c % len(PALETTE)], linewidth=0.6, alpha=0.85,
                 label=f"chain {c}")
@@ -94,7 +88,7 @@ def plot_rank_histograms(idata, var_name="means", index=0, *, bins=20, ax=None):
     ranks = np.argsort(np.argsort(chains.ravel(), kind="stable"), kind="stable")
     ranks = ranks.reshape(chains.shape)
     edges = np.linspace(0, chains.size, bins + 1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for c, r in enumerate(ranks):
         counts, _ = np.histogram(r, bins=edges)
         ax.stairs(counts, edges, color=PALETTE[c % len(PALETTE)], linewidth=1.2,
@@ -153,7 +147,7 @@ def plot_autocorrelation(series, max_lag=50, *, ax=None):
     if not isinstance(series, dict) or not series:
         raise ValueError("series must be a non-empty dict {label: draws of shape "
                          "(n_chains, n_draws)}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for i, (label, chains) in enumerate(series.items()):
         ax.plot(np.arange(max_lag + 1), autocorrelation(chains, max_lag), marker="o",
                 markersize=2.5, color=PALETTE[i % len(PALETTE)], label=label)
@@ -181,7 +175,7 @@ def plot_ess_per_second(rates, *, ax=None):
     values = check_finite_array(list(rates.values()), "rates", ndim=1)
     if np.any(values <= 0):
         raise ValueError(f"rates must be positive, got {values}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     rows = -np.arange(len(values))
     base = 10.0 ** np.floor(np.log10(values.min()))  # bars start at a power of ten, not at 0
     ax.barh(rows, values - base, left=base,
@@ -225,7 +219,7 @@ def plot_predictive_check(x, replicates, *, n_lines=40, bins=30, ax=None):
     keep = np.unique(np.linspace(0, replicates.shape[0] - 1, n_lines).round().astype(int))
     shown = replicates[keep]
     edges = np.linspace(min(x.min(), shown.min()), max(x.max(), shown.max()), bins + 1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for i, rep in enumerate(shown):
         counts, _ = np.histogram(rep, bins=edges, density=True)
         ax.stairs(counts, edges, color=PALETTE[0], alpha=0.25, linewidth=0.8,

@@ -23,17 +23,12 @@ from mixgrad._validation import check_finite_array, check_integer
 from mixgrad.bayes.diagnostics import posterior_draws, posterior_table
 from mixgrad.bayes.supervised import _thin, class_probability_draws
 
+from ._base import check_plane_points, get_axes
 from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = ["plot_prior_predictive", "plot_posterior_vs_point", "plot_posterior_density",
            "plot_class_probability", "plot_posterior_ellipses"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _check_prob(ci_prob):
@@ -68,7 +63,7 @@ def plot_prior_predictive(x, simulations, *, bins=60, quantiles=(0.005, 0.995), 
     bins = check_integer(bins, "bins", minimum=1)
     lows, highs = zip(*(np.quantile(v, quantiles) for v in [x, *sims.values()]), strict=True)
     edges = np.linspace(min(lows), max(highs), bins + 1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.hist(x, bins=edges, density=True, color="0.8", edgecolor="white", label="data")
     for i, (label, values) in enumerate(sims.items()):
         # density relative to all draws, so mass outside the drawn range is visibly missing
@@ -199,7 +194,7 @@ def plot_posterior_density(x, idata, *, max_draws=200, ci_prob=0.9, point=None,
     span = x.max() - x.min()
     grid = np.linspace(x.min() - 0.1 * span, x.max() + 0.1 * span, 300)
     dens = _mixture_density(grid, weights[keep], means, sigmas)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.hist(x, bins=bins, density=True, color="0.8", edgecolor="white", label="data")
     lo, hi = np.quantile(dens, [(1 - ci_prob) / 2, (1 + ci_prob) / 2], axis=0)
     ax.fill_between(grid, lo, hi, color=PALETTE[0], alpha=0.3,
@@ -248,7 +243,7 @@ def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None
                          f"got {component!r}")
     prob = draws[:, :, component]
     colour = PALETTE[component % len(PALETTE)] if colour is None else colour
-    ax = _axes(ax)
+    ax = get_axes(ax)
     lo, hi = np.quantile(prob, [(1 - ci_prob) / 2, (1 + ci_prob) / 2], axis=0)
     ax.fill_between(grid, lo, hi, color=colour, alpha=0.25)
     ax.plot(grid, prob.mean(axis=0), color=colour, linewidth=2,
@@ -287,19 +282,14 @@ def plot_posterior_ellipses(X, z, idata, *, max_draws=40, n_std=2.0, point=None,
         One scatter collection per class; ``k * max_draws`` ellipse patches
         (then ``k`` more for the point estimate).
     """
-    X = check_finite_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(f"X must have 2 features to be drawn, got {X.shape[1]}")
-    z = np.asarray(z)
-    if z.shape != (X.shape[0],) or z.dtype.kind not in "iu":
-        raise ValueError(f"z must be integers of shape ({X.shape[0]},)")
+    X, z = check_plane_points(X, z, labels_name="z")
     max_draws = check_integer(max_draws, "max_draws", minimum=1)
     means = posterior_draws(idata, "means")
     keep = _thin(means.shape[0], max_draws)
     means, covs = means[keep], posterior_draws(idata, "covariances")[keep]
     if means.ndim != 3 or means.shape[2] != 2:
         raise ValueError("plot_posterior_ellipses needs a posterior of a 2-D mixture")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for j in range(means.shape[1]):
         colour = PALETTE[j % len(PALETTE)]
         name = class_names[j] if class_names is not None else f"class {j}"

@@ -6,7 +6,6 @@ returns the Axes it drew on.
 See the chapter :ref:`semi-supervised`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
@@ -14,16 +13,11 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 from mixgrad.mixture.covariance import full_covariances
 
+from ._base import check_plane_points, get_axes
 from .ellipse import covariance_ellipse
 from .style import PALETTE
 
 __all__ = ["plot_labelled_scatter", "plot_accuracy_curves", "covariance_ellipse"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 @fill_doc
@@ -47,16 +41,11 @@ def plot_labelled_scatter(X, labels, *, means=None, covariances=None, n_std=2.0,
         Collections: the unlabelled points (if any), then one per class; one ellipse
         patch and one cross per component.
     """
-    X = check_finite_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(f"X must have 2 features to be drawn, got {X.shape[1]}")
-    labels = np.asarray(labels)
-    if labels.shape != (X.shape[0],) or labels.dtype.kind not in "iu":
-        raise ValueError(f"labels must be integers of shape ({X.shape[0]},) (-1 = unlabelled)")
+    X, labels = check_plane_points(X, labels, hint=" (-1 = unlabelled)")
     if (means is None) != (covariances is None):
         raise ValueError("pass means and covariances together (or neither)")
     classes = np.unique(labels[labels >= 0])
-    ax = _axes(ax)
+    ax = get_axes(ax)
     unlabelled = labels < 0
     if np.any(unlabelled):
         ax.scatter(*X[unlabelled].T, s=8, color="0.65", alpha=0.6, label="unlabelled")
@@ -107,7 +96,7 @@ def plot_accuracy_curves(n_labelled, accuracies, *, reference=None, quantiles=(0
     low, high = quantiles
     if not 0 <= low < high <= 1:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for i, (name, acc) in enumerate(accuracies.items()):
         acc = check_finite_array(acc, f"accuracies[{name!r}]", ndim=2)
         if acc.shape[1] != n_labelled.size:

@@ -10,7 +10,6 @@
 Every function takes an optional ``ax`` and returns the Axes it drew on.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
@@ -18,15 +17,10 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 from mixgrad.bayes.diagnostics import posterior_draws
 
+from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_intervals_vs_labels", "plot_class_probabilities"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _component_draws(idata, var_name, feature):
@@ -83,7 +77,7 @@ def plot_intervals_vs_labels(posteriors, var_name="means", *, estimates=None, tr
         summaries.append((draws.mean(axis=0), lo, hi))
     mean, lower, upper = (np.array(part) for part in zip(*summaries, strict=True))
     k = mean.shape[1]
-    ax = _axes(ax)
+    ax = get_axes(ax)
     positions = np.arange(len(keys), dtype=float)
     offsets = (np.arange(k) - (k - 1) / 2) * 0.12
     for j in range(k):
@@ -168,7 +162,7 @@ def plot_class_probabilities(X, labels, probabilities, *, class_index=1, grid=No
 
     p = probabilities[:, class_index]
     seen = labels >= 0
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if X.ndim == 1:
         # unlabelled points at their posterior probability, labelled ones at 0 or 1 (known)
         ax.scatter(X[~seen], p[~seen], s=8, color="0.6", alpha=0.5,

@@ -6,21 +6,15 @@ returns the Axes it drew on. Import as ``from mixgrad.plot.systems import ...``.
 See the chapter :ref:`ad-systems`.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 
+from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_node_counts", "plot_energy_error", "plot_trajectory"]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 @fill_doc
@@ -43,7 +37,7 @@ def plot_node_counts(counts, *, ax=None):
             raise ValueError(
                 f"counts[{name!r}] must have the stages {stages}, got {list(by_stage)}"
             )
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = np.arange(len(counts))
     width = 0.8 / len(stages)
     for i, stage in enumerate(stages):
@@ -73,7 +67,7 @@ def plot_energy_error(errors_by_step, *, ax=None):
     """
     if not isinstance(errors_by_step, dict) or not errors_by_step:
         raise ValueError("errors_by_step must be a non-empty dict {step_size: errors}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for i, (step, errors) in enumerate(errors_by_step.items()):
         errors = check_finite_array(errors, f"errors_by_step[{step}]", ndim=1)
         ax.plot(step * np.arange(errors.size), errors, marker="o", markersize=3,
@@ -103,7 +97,7 @@ def plot_trajectory(positions, logp=None, *, grid=None, ax=None):
         raise ValueError(f"positions must have shape (n_points, 2), got {positions.shape}")
     if (logp is None) != (grid is None):
         raise ValueError("give both logp and grid to draw contours, or neither")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if logp is not None:
         gx, gy = (check_finite_array(g, "grid", ndim=1) for g in grid)
         values = np.array([[logp(np.array([a, b])) for a in gx] for b in gy])
