@@ -91,11 +91,11 @@ def test_em_progress_matches_scikit_learn(start):
     np.testing.assert_allclose(em.means, sk.means_, rtol=1e-8)
     np.testing.assert_allclose(em.covariances, sk.covariances_, rtol=1e-8)
     np.testing.assert_allclose(em.weights, sk.weights_, rtol=1e-8)
-    assert em.history_log_likelihood.shape == (n_iter + 1,) == em.history_seconds.shape
+    assert em.history["log_likelihood"].shape == (n_iter + 1,) == em.history["seconds"].shape
     assert np.isclose(em.log_likelihood, sk.score(X))
     # EM never decreases the likelihood (up to rounding of a mean of 80 terms).
-    assert np.all(np.diff(em.history_log_likelihood) >= -1e-12)
-    assert np.all(np.diff(em.history_seconds) >= 0)
+    assert np.all(np.diff(em.history["log_likelihood"]) >= -1e-12)
+    assert np.all(np.diff(em.history["seconds"]) >= 0)
 
 
 def test_adam_reaches_the_em_optimum(start):
@@ -103,7 +103,7 @@ def test_adam_reaches_the_em_optimum(start):
     optimum = SkGaussianMixture(2, n_init=3, random_state=0, tol=1e-10, max_iter=500).fit(X)
     result = gradient_ascent_gmm(X, weights, means, covariances, n_iter=300,
                                  learning_rate=0.05, optimizer="adam")
-    ll = result.history_log_likelihood
+    ll = result.history["log_likelihood"]
     assert ll.shape == (301,) and result.n_iter == 300
     assert ll[-1] > ll[0] + 0.1
     assert ll[-1] == result.log_likelihood
@@ -117,7 +117,7 @@ def test_adam_reaches_the_em_optimum(start):
 def test_plain_gradient_ascent_is_monotone_for_a_small_step(start):
     X, weights, means, covariances = start
     ll = gradient_ascent_gmm(X, weights, means, covariances, n_iter=40, learning_rate=0.01,
-                             optimizer="plain").history_log_likelihood
+                             optimizer="plain").history["log_likelihood"]
     assert np.all(np.diff(ll) > 0)
 
 

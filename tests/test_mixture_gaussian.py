@@ -11,7 +11,8 @@ from mixgrad.mixture.covariance import (
     precisions_cholesky_from_precisions,
     precisions_from_cholesky,
 )
-from mixgrad.mixture.gaussian import log_det_cholesky, log_gaussian_prob
+from mixgrad.mixture.gaussian import log_det_cholesky, log_gaussian_prob, mixture_density_1d
+from scipy import stats
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
@@ -151,3 +152,35 @@ def test_precisions_must_be_positive_definite():
 def test_n_parameters_bad_type():
     with pytest.raises(ValueError, match="covariance_type must be one of"):
         n_parameters(2, 2, "round")
+
+
+# --- mixture_density_1d ------------------------------------------------------------------
+
+
+def test_mixture_density_matches_scipy_and_integrates_to_one():
+    w, m, v = np.array([0.4, 0.2, 0.4]), np.array([2.0, 5.0, 10.0]), np.array([0.36, 0.64, 0.25])
+    x = np.linspace(-5, 17, 20001)
+    density, comps = mixture_density_1d(x, w, m, v)
+    ref = sum(wk * stats.norm.pdf(x, mk, np.sqrt(vk)) for wk, mk, vk in zip(w, m, v, strict=True))
+    assert np.allclose(density, ref, rtol=1e-12, atol=1e-300)
+    assert np.allclose(comps.sum(axis=1), density, rtol=1e-12, atol=1e-300)
+    assert abs(np.trapezoid(density, x) - 1) < 1e-8
+
+
+def test_mixture_density_zero_weight_component_is_exactly_zero():
+    _, comps = mixture_density_1d(np.array([0.0, 1.0]), [1.0, 0.0], [0.0, 1.0], [1.0, 1.0])
+    assert np.all(comps[:, 1] == 0) and np.all(np.isfinite(comps))
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (([0.5, 0.6], [0, 1], [1, 1]), "sum to 1"),
+        (([0.5, 0.5], [0, 1], [1, -1]), "variances must be > 0"),
+        (([0.5, 0.5], [0, 1, 2], [1, 1]), "same shape"),
+        (([1.2, -0.2], [0, 1], [1, 1]), r"weights must lie in \[0, 1\]"),
+    ],
+)
+def test_mixture_density_rejects_bad_parameters(args, match):
+    with pytest.raises(ValueError, match=match):
+        mixture_density_1d(np.zeros(3), *args)

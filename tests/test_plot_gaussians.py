@@ -1,11 +1,9 @@
 """Figures of Gaussians and mixtures (mixgrad.plot.gaussians): geometry and content.
 
-References: numpy's eigh and scipy.stats.norm for the computations, brute force
-over permutations for the label matching, Mahalanobis distances of points on
-the drawn ellipse for its geometry.
+References: numpy's eigh for the computations, Mahalanobis distances of points
+on the drawn ellipse for its geometry.
 """
 
-import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,12 +14,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Ellipse
 from mixgrad.mixture import sample_mixture
+from mixgrad.mixture.evaluation import align_labels
 from mixgrad.plot import PALETTE
 from mixgrad.plot.gaussians import (
-    align_labels,
     covariance_axes,
-    label_mapping,
-    mixture_density_1d,
     plot_covariance_ellipse,
     plot_gaussian_2d,
     plot_gaussians_1d,
@@ -89,81 +85,6 @@ def test_covariance_axes_diagonal_and_spherical():
 def test_covariance_axes_rejects_bad_input(cov, error, match):
     with pytest.raises(error, match=match):
         covariance_axes(cov)
-
-
-# --- mixture_density_1d ------------------------------------------------------------------
-
-
-def test_mixture_density_matches_scipy_and_integrates_to_one():
-    w, m, v = np.array([0.4, 0.2, 0.4]), np.array([2.0, 5.0, 10.0]), np.array([0.36, 0.64, 0.25])
-    x = np.linspace(-5, 17, 20001)
-    density, comps = mixture_density_1d(x, w, m, v)
-    ref = sum(wk * stats.norm.pdf(x, mk, np.sqrt(vk)) for wk, mk, vk in zip(w, m, v, strict=True))
-    assert np.allclose(density, ref, rtol=1e-12, atol=1e-300)
-    assert np.allclose(comps.sum(axis=1), density, rtol=1e-12, atol=1e-300)
-    assert abs(np.trapezoid(density, x) - 1) < 1e-8
-
-
-def test_mixture_density_zero_weight_component_is_exactly_zero():
-    _, comps = mixture_density_1d(np.array([0.0, 1.0]), [1.0, 0.0], [0.0, 1.0], [1.0, 1.0])
-    assert np.all(comps[:, 1] == 0) and np.all(np.isfinite(comps))
-
-
-@pytest.mark.parametrize(
-    ("args", "match"),
-    [
-        (([0.5, 0.6], [0, 1], [1, 1]), "sum to 1"),
-        (([0.5, 0.5], [0, 1], [1, -1]), "variances must be > 0"),
-        (([0.5, 0.5], [0, 1, 2], [1, 1]), "same shape"),
-        (([1.2, -0.2], [0, 1], [1, 1]), "non-negative"),
-    ],
-)
-def test_mixture_density_rejects_bad_parameters(args, match):
-    with pytest.raises(ValueError, match=match):
-        mixture_density_1d(np.zeros(3), *args)
-
-
-# --- label matching ------------------------------------------------------------------------
-
-
-@given(st.lists(st.integers(0, 2), min_size=1, max_size=40), st.permutations([0, 1, 2]),
-       st.lists(st.integers(0, 39), max_size=8))
-def test_align_labels_undoes_a_permutation_and_beats_all_others(reference, perm, flips):
-    reference = np.array(reference)
-    labels = np.array(perm)[reference]
-    for i in flips:  # a few disagreements
-        if i < labels.size:
-            labels[i] = (labels[i] + 1) % 3
-    aligned = align_labels(labels, reference)
-    best = max(np.sum(np.array(p)[labels] == reference)
-               for p in itertools.permutations(range(3)))
-    assert np.sum(aligned == reference) == best
-    if not flips:
-        assert np.array_equal(aligned, reference)
-
-
-def test_label_mapping_is_a_permutation_and_renames_responsibility_columns(rng):
-    z = rng.integers(0, 3, size=50)
-    labels = np.array([2, 0, 1])[z]
-    mapping = label_mapping(labels, z)
-    assert sorted(mapping) == [0, 1, 2]
-    R = np.eye(3)[labels]
-    R_new = np.empty_like(R)
-    R_new[:, mapping] = R
-    assert np.array_equal(R_new.argmax(axis=1), z)
-
-
-@pytest.mark.parametrize(
-    ("labels", "reference", "error", "match"),
-    [
-        ([0.5, 1.0], [0, 1], TypeError, "labels must be a 1-D array of integers"),
-        ([0, 1], [0, -1], ValueError, "reference must be >= 0"),
-        ([0, 1, 1], [0, 1], ValueError, "same length"),
-    ],
-)
-def test_align_labels_rejects_bad_input(labels, reference, error, match):
-    with pytest.raises(error, match=match):
-        align_labels(np.array(labels), np.array(reference))
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -254,8 +175,8 @@ def test_labelled_samples_colours_and_circles_errors(rng):
 def test_labelled_samples_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="labels shape"):
         plot_labelled_samples(np.zeros((4, 2)), np.zeros(3, dtype=int))
-    with pytest.raises(TypeError, match="labels must be a 1-D array of integers"):
-        plot_labelled_samples(np.zeros((4, 2)), np.zeros(4))
+    with pytest.raises(ValueError, match="labels must hold integer labels"):
+        plot_labelled_samples(np.zeros((4, 2)), np.full(4, 0.5))
 
 
 def test_soft_colours_blend_the_palette():

@@ -8,11 +8,11 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from mixgrad.mixture import kmeans, soft_kmeans, soft_kmeans_responsibilities
 from mixgrad.plot import PALETTE
+from mixgrad.plot.gaussians import soft_colours
 from mixgrad.plot.kmeans import (
     plot_cost_histories,
     plot_partitions,
     plot_responsibility_sharpening,
-    responsibility_colours,
 )
 
 
@@ -31,7 +31,7 @@ def blobs(rng):
 
 def test_colours_are_pure_for_one_hot_rows_and_blends_otherwise():
     R = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
-    rgb = responsibility_colours(R)
+    rgb = soft_colours(R)
     blue, red = np.array(to_rgb(PALETTE[0])), np.array(to_rgb(PALETTE[1]))
     np.testing.assert_allclose(rgb[0], blue)
     np.testing.assert_allclose(rgb[1], red)
@@ -49,7 +49,7 @@ def test_colours_are_pure_for_one_hot_rows_and_blends_otherwise():
 )
 def test_colours_reject_bad_responsibilities(R, match):
     with pytest.raises(ValueError, match=match):
-        responsibility_colours(R)
+        soft_colours(R)
 
 
 def test_sharpening_panels_match_the_responsibilities(blobs):
@@ -61,7 +61,7 @@ def test_sharpening_panels_match_the_responsibilities(blobs):
         R = soft_kmeans_responsibilities(X, centres, c)
         points = ax.collections[0]
         np.testing.assert_allclose(points.get_offsets(), X)
-        np.testing.assert_allclose(points.get_facecolors()[:, :3], responsibility_colours(R))
+        np.testing.assert_allclose(points.get_facecolors()[:, :3], soft_colours(R))
         np.testing.assert_allclose(ax.collections[1].get_offsets(), centres)
         assert ax.get_title() == f"c = {c:g}, mean max R = {R.max(axis=1).mean():.3f}"
     fig.canvas.draw()  # renders (equal aspect on every panel) without error

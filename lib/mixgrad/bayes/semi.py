@@ -22,9 +22,8 @@ components, so no relabelling is needed).
 
 import numpy as np
 
-from mixgrad._validation import check_integer
+from mixgrad._validation import check_integer, check_labels
 from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
-from mixgrad.mixture.em import check_labels
 
 __all__ = [
     "semi_supervised_mixture",

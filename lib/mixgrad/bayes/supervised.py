@@ -27,9 +27,9 @@ forbids weights below 0.1 and the one that orders the centres are dropped
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._validation import check_labels
 from mixgrad.bayes.diagnostics import posterior_draws
 from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
-from mixgrad.mixture.em import check_labels
 
 __all__ = ["supervised_mixture", "check_complete_labels", "class_probability_draws"]
 

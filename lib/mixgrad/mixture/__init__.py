@@ -24,7 +24,7 @@ from mixgrad.mixture.em import (  # noqa: F401  # isort: skip
 )
 from mixgrad.mixture.estimator import GaussianMixture  # noqa: F401  # isort: skip
 from mixgrad.mixture.expfamily import design_matrix, natural_parameters  # noqa: F401  # isort: skip
-from mixgrad.mixture.gaussian import log_gaussian_prob  # noqa: F401  # isort: skip
+from mixgrad.mixture.gaussian import log_gaussian_prob, mixture_density_1d  # noqa: F401  # isort: skip
 from mixgrad.mixture.history import EMHistory  # noqa: F401  # isort: skip
 from mixgrad.mixture.likelihood import (  # noqa: F401  # isort: skip
     collapsing_log_likelihood,
@@ -62,10 +62,4 @@ from mixgrad.mixture.poisson import (  # noqa: F401  # isort: skip
     zip_em,
     zip_log_likelihood,
 )
-from mixgrad.mixture.metrics import (  # noqa: F401  # isort: skip
-    aic,
-    bic,
-    gaussian_mixture_n_parameters,
-    silhouette_samples,
-    silhouette_score,
-)
+from mixgrad.mixture.metrics import aic, bic  # noqa: F401  # isort: skip

@@ -8,6 +8,9 @@ log-likelihood (initial values first, one row per iteration), the
 convergence test and the :class:`~mixgrad.exceptions.ConvergenceWarning`.
 The results extend :class:`EMResult`, so that ``result.history`` has one
 layout everywhere: a dict of arrays with one row per iterate.
+
+See the chapters :ref:`em-gaussian-mixtures`, :ref:`kmeans-limit` and
+:ref:`missing-data`.
 """
 
 import warnings

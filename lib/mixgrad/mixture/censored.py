@@ -17,9 +17,13 @@ always observed, second censored) are covered. See the chapter :ref:`missing-dat
 import numpy as np
 from scipy.special import log_ndtr
 
-from mixgrad._validation import check_finite_array, check_integer, check_positive
+from mixgrad._validation import (
+    check_finite_array,
+    check_integer,
+    check_positive,
+    covariance_cholesky,
+)
 from mixgrad.mixture._loop import run_em
-from mixgrad.mixture.covariance import covariance_cholesky
 from mixgrad.mixture.missing import MVNEMResult
 
 __all__ = [

@@ -23,15 +23,17 @@ See the chapter :ref:`gaussian-mixtures`.
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from mixgrad._validation import check_finite_array
+from mixgrad._validation import (  # noqa: F401  (check_means, check_weights: re-exported)
+    check_finite_array,
+    check_means,
+    check_weights,
+    cholesky_or_raise,
+)
 
 __all__ = [
     "COVARIANCE_TYPES",
     "ILL_DEFINED_COVARIANCE",
     "check_covariance_type",
-    "check_weights",
-    "cholesky_or_raise",
-    "covariance_cholesky",
     "full_covariances",
     "parameter_shape",
     "precisions_cholesky_from_covariances",
@@ -102,66 +104,6 @@ def _check_shape(array, shape, name, covariance_type):
         )
 
 
-def check_means(means, n_features=None, name="means"):
-    """Means as a float array of shape (n_components, n_features), or a clear error.
-
-    Parameters
-    ----------
-    means : array-like of shape (n_components, n_features)
-    n_features : int, optional
-        Required number of columns (the features of X).
-    name : str, default "means"
-        Parameter name used in error messages.
-
-    Returns
-    -------
-    ndarray of shape (n_components, n_features)
-    """
-    means = check_finite_array(means, name, ndim=2)
-    if means.shape[0] < 1:
-        raise ValueError(f"{name} must have at least one row (one per component)")
-    if n_features is not None and means.shape[1] != n_features:
-        raise ValueError(
-            f"{name} must have {n_features} columns (one per feature of X), "
-            f"got shape {means.shape}"
-        )
-    return means
-
-
-def check_weights(weights, n_components=None, name="weights"):
-    """Mixture weights: shape (n_components,), in [0, 1], summing to 1 (within 1e-8).
-
-    Parameters
-    ----------
-    weights : array-like of shape (n_components,)
-    n_components : int, optional
-        Required length; any non-zero length when None.
-    name : str, default "weights"
-        Parameter name used in error messages.
-
-    Returns
-    -------
-    ndarray of shape (n_components,)
-    """
-    weights = check_finite_array(weights, name, ndim=1)
-    if weights.size == 0:
-        raise ValueError(f"{name} must contain at least one component")
-    if n_components is not None and weights.shape != (n_components,):
-        raise ValueError(
-            f"{name} must have shape ({n_components},) (one per component), "
-            f"got {weights.shape}"
-        )
-    if np.any(weights < 0) or np.any(weights > 1):
-        raise ValueError(
-            f"{name} must lie in [0, 1], got min {weights.min():.5g}, max {weights.max():.5g}"
-        )
-    if abs(weights.sum() - 1.0) > 1e-8:
-        raise ValueError(
-            f"{name} must sum to 1, got sum {weights.sum():.10g}; divide them by their sum"
-        )
-    return weights
-
-
 def check_precisions_cholesky(precisions_cholesky, covariance_type, n_components, n_features):
     """Validate Cholesky factors of precisions (shape and positive diagonal).
 
@@ -197,47 +139,6 @@ def check_precisions_cholesky(precisions_cholesky, covariance_type, n_components
 # --- Cholesky factors ---------------------------------------------------------
 
 
-def cholesky_or_raise(matrix, message=ILL_DEFINED_COVARIANCE):
-    """Lower Cholesky factor of ``matrix``, or ``ValueError(message)`` if it is not SPD.
-
-    Parameters
-    ----------
-    matrix : ndarray of shape (..., d, d)
-    message : str, default :data:`ILL_DEFINED_COVARIANCE`
-        What the error says (name the parameter and the remedy).
-
-    Returns
-    -------
-    ndarray of shape (..., d, d)
-    """
-    try:
-        return np.linalg.cholesky(matrix)
-    except np.linalg.LinAlgError:
-        raise ValueError(message) from None
-
-
-def covariance_cholesky(covariance, name):
-    """Lower Cholesky factor of a user's covariance, checked symmetric positive definite.
-
-    Parameters
-    ----------
-    covariance : ndarray of shape (d, d)
-    name : str
-        Parameter name used in error messages.
-
-    Returns
-    -------
-    ndarray of shape (d, d)
-    """
-    if not np.allclose(covariance, covariance.T, rtol=1e-10, atol=1e-12):
-        raise ValueError(f"{name} must be symmetric")
-    return cholesky_or_raise(
-        covariance,
-        f"{name} must be positive definite; check it or add a small multiple of the "
-        "identity (reg_covar)",
-    )
-
-
 def full_covariances(covariances, covariance_type, n_components, n_features):
     """Expand covariances of any covariance type to one full matrix per component.
 
@@ -270,7 +171,7 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
 
 def _precision_factor(covariance):
     """Upper-triangular P with P P^T = inv(covariance), from covariance = L L^T."""
-    chol = cholesky_or_raise(covariance)
+    chol = cholesky_or_raise(covariance, ILL_DEFINED_COVARIANCE)
     eye = np.eye(covariance.shape[0])
     return solve_triangular(chol, eye, lower=True, check_finite=False).T
 

@@ -21,13 +21,8 @@ import numpy as np
 from scipy.special import logsumexp
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_positive
-from mixgrad.mixture.covariance import (
-    check_covariance_type,
-    check_means,
-    check_precisions_cholesky,
-    check_weights,
-)
+from mixgrad._validation import check_finite_array, check_labels, check_positive, check_weights
+from mixgrad.mixture.covariance import check_covariance_type, check_means, check_precisions_cholesky
 from mixgrad.mixture.gaussian import _log_gaussian_prob
 
 __all__ = [
@@ -71,49 +66,6 @@ def _check_resp(resp, n_samples=None, n_components=None, name="resp", normalised
     if normalised and not np.allclose(resp.sum(axis=1), 1.0, rtol=0, atol=1e-8):
         raise ValueError(f"every row of {name} must sum to 1; divide each row by its sum")
     return resp
-
-
-def check_labels(labels, n_samples, n_components, name="labels"):
-    """Partial labels: integers in [-1, n_components), -1 marking unlabelled samples.
-
-    Parameters
-    ----------
-    labels : array-like of int of shape (n_samples,)
-    n_samples : int
-    n_components : int
-    name : str, default "labels"
-        Parameter name used in error messages (the estimator passes "y").
-
-    Returns
-    -------
-    ndarray of intp of shape (n_samples,)
-    """
-    labels = np.asarray(labels)
-    if labels.dtype.kind == "O":  # e.g. integers stored as Python objects
-        try:
-            labels = labels.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"{name} must hold integer component indices (-1 = unlabelled)"
-            ) from None
-    if labels.ndim != 1 or labels.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} must be a 1-D array with one entry per sample ({n_samples}), "
-            f"got shape {labels.shape}"
-        )
-    if labels.dtype.kind not in "iub":
-        if labels.dtype.kind != "f" or not np.all(np.isfinite(labels)):
-            raise ValueError(f"{name} must hold integer component indices (-1 = unlabelled)")
-        if np.any(labels != np.round(labels)):
-            raise ValueError(f"{name} must hold integer component indices (-1 = unlabelled)")
-    labels = labels.astype(np.intp)
-    if labels.size and (labels.min() < -1 or labels.max() >= n_components):
-        raise ValueError(
-            f"{name} must lie in [-1, {n_components}) (-1 = unlabelled, otherwise a "
-            f"component index); got values from {labels.min()} to {labels.max()}; "
-            "increase n_components or relabel"
-        )
-    return labels
 
 
 # --- E-step -------------------------------------------------------------------

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from mixgrad._validation import check_finite_array, check_integer, check_rng
+from mixgrad._validation import check_finite_array, check_integer, check_labels, check_rng
 from mixgrad.mixture.estimator import GaussianMixture
 
 __all__ = [
     "match_labels",
+    "align_labels",
+    "label_mapping",
     "matched_accuracy",
     "partial_labels",
     "LabelCurve",
@@ -36,21 +38,6 @@ METHODS = ("supervised", "semi-supervised", "unsupervised")
 
 
 # --- checks ---------------------------------------------------------------------
-
-
-def _check_label_vector(y, name, n=None, minimum=0):
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of integer labels, got shape {y.shape}")
-    if y.dtype.kind not in "iu":
-        if y.dtype.kind != "f" or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-            raise ValueError(f"{name} must hold integer labels")
-    y = y.astype(np.intp)
-    if n is not None and y.shape[0] != n:
-        raise ValueError(f"{name} must have {n} entries (one per sample), got {y.shape[0]}")
-    if y.size and y.min() < minimum:
-        raise ValueError(f"{name} must hold labels >= {minimum}, got {y.min()}")
-    return y
 
 
 # --- matching components to classes ---------------------------------------------
@@ -77,8 +64,8 @@ def match_labels(y_true, y_pred, *, n_components=None):
         predictions. Distinct components get distinct classes while there are
         enough classes; surplus components get classes no sample has.
     """
-    y_true = _check_label_vector(y_true, "y_true")
-    y_pred = _check_label_vector(y_pred, "y_pred", n=y_true.shape[0])
+    y_true = check_labels(y_true, name="y_true", unlabelled=False)
+    y_pred = check_labels(y_pred, y_true.shape[0], name="y_pred", unlabelled=False)
     if y_true.size == 0:
         raise ValueError("y_true and y_pred must hold at least one sample")
     n = y_pred.max() + 1
@@ -132,7 +119,7 @@ def partial_labels(y, n_per_class, *, rng):
     ndarray of int of shape (n_samples,)
         ``y`` on the kept samples, ``-1`` elsewhere (the input of ``fit(X, y)``).
     """
-    y = _check_label_vector(y, "y")
+    y = check_labels(y, name="y", unlabelled=False)
     n_per_class = check_integer(n_per_class, "n_per_class", minimum=1)
     rng = check_rng(rng)
     counts = np.bincount(y)
@@ -218,7 +205,7 @@ def fit_semi_supervised(X, y, *, n_components, rng, covariance_type="full", reg_
     """
     X = check_finite_array(X, "X", ndim=2)
     k = check_integer(n_components, "n_components", minimum=1)
-    y = _check_label_vector(y, "y", n=X.shape[0], minimum=-1)
+    y = check_labels(y, X.shape[0], name="y")
     seen = y >= 0
     if np.unique(y[seen]).size != k or y.max() >= k:
         raise ValueError(f"y must label at least one sample of each of the {k} classes "
@@ -272,8 +259,8 @@ def accuracy_vs_labels(X, y, X_test, y_test, n_per_class, *, rng, n_replicates=8
     X_test = check_finite_array(X_test, "X_test", ndim=2)
     if X_test.shape[1] != X.shape[1]:
         raise ValueError(f"X_test must have {X.shape[1]} features like X, got {X_test.shape[1]}")
-    y = _check_label_vector(y, "y", n=X.shape[0])
-    y_test = _check_label_vector(y_test, "y_test", n=X_test.shape[0])
+    y = check_labels(y, X.shape[0], name="y", unlabelled=False)
+    y_test = check_labels(y_test, X_test.shape[0], name="y_test", unlabelled=False)
     levels = np.array([check_integer(m, "n_per_class", minimum=1) for m in n_per_class])
     if levels.size == 0:
         raise ValueError("n_per_class must hold at least one number of labels")
@@ -299,3 +286,63 @@ def accuracy_vs_labels(X, y, X_test, y_test, n_per_class, *, rng, n_replicates=8
             acc["semi-supervised"][r, j] = np.mean(semi.predict(X_test) == y_test)
             acc["unsupervised"][r, j] = np.mean(mapping[on_test] == y_test)
     return LabelCurve(levels, acc, oracle)
+
+
+# --- renaming clusters to agree with a reference --------------------------------
+
+
+def align_labels(labels, reference):
+    """Relabel a clustering so that it agrees with ``reference`` as much as possible.
+
+    Cluster labels are arbitrary (label switching); the permutation that
+    maximises the number of agreements is found with the Hungarian algorithm
+    (:func:`label_mapping`, i.e. :func:`match_labels`).
+
+    Parameters
+    ----------
+    labels : array-like of int of shape (n_samples,)
+        Labels to rename, values in ``0 .. k - 1``.
+    reference : array-like of int of shape (n_samples,)
+        Labels to agree with (e.g. the latent components), values in ``0 .. k - 1``.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples,)
+        ``mapping[labels]`` for the best one-to-one ``mapping``.
+    """
+    labels = check_labels(labels, name="labels", unlabelled=False)
+    return label_mapping(labels, reference)[labels]
+
+
+def label_mapping(labels, reference):
+    """The one-to-one renaming of clusters that agrees best with ``reference``.
+
+    Parameters
+    ----------
+    labels : array-like of int of shape (n_samples,)
+        Cluster indices in ``0 .. k - 1``.
+    reference : array-like of int of shape (n_samples,)
+        Labels to agree with, in ``0 .. k - 1``.
+
+    Returns
+    -------
+    mapping : ndarray of int of shape (k,)
+        A permutation; cluster ``j`` is renamed ``mapping[j]``. Columns of a
+        responsibility matrix ``R`` are renamed by ``R_new[:, mapping] = R``.
+
+    Notes
+    -----
+    A thin wrapper around :func:`match_labels` (with
+    ``n_components = k``, the larger label count of the two).
+    """
+    labels = check_labels(labels, name="labels", unlabelled=False)
+    reference = check_labels(reference, name="reference", unlabelled=False)
+    if labels.shape != reference.shape:
+        raise ValueError(
+            f"labels and reference must have the same length, got {labels.size} and "
+            f"{reference.size}"
+        )
+    if labels.size == 0:
+        return np.empty(0, dtype=int)
+    k = int(max(labels.max(), reference.max())) + 1
+    return match_labels(reference, labels, n_components=k)

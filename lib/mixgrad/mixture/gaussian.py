@@ -17,19 +17,12 @@ See the chapter :ref:`gaussian-mixtures`.
 import math
 
 import numpy as np
+from scipy.special import logsumexp
 
-from mixgrad._validation import check_finite_array
-from mixgrad.mixture.covariance import (  # noqa: F401  (re-exported for the chapters)
-    COVARIANCE_TYPES,
-    ILL_DEFINED_COVARIANCE,
-    check_covariance_type,
-    check_means,
-    check_precisions_cholesky,
-    check_weights,
-    precisions_cholesky_from_covariances,
-)
+from mixgrad._validation import check_finite_array, check_weights
+from mixgrad.mixture.covariance import check_means, check_precisions_cholesky
 
-__all__ = ["LOG_2PI", "log_det_cholesky", "log_gaussian_prob"]
+__all__ = ["LOG_2PI", "log_det_cholesky", "log_gaussian_prob", "mixture_density_1d"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -126,3 +119,48 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     means = check_means(means, X.shape[1])
     prec = check_precisions_cholesky(precisions_cholesky, covariance_type, *means.shape)
     return _log_gaussian_prob(X, means, prec, covariance_type)
+
+
+def mixture_density_1d(x, weights, means, variances):
+    """Density of a univariate Gaussian mixture and of its weighted components.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_points,)
+        Where to evaluate.
+    weights : array-like of shape (n_components,)
+        Mixing weights, non-negative, summing to 1.
+    means : array-like of shape (n_components,)
+        Component means.
+    variances : array-like of shape (n_components,)
+        Component variances (not standard deviations), all > 0.
+
+    Returns
+    -------
+    density : ndarray of shape (n_points,)
+        ``p(x) = sum_k pi_k N(x | mu_k, sigma_k^2)``.
+    components : ndarray of shape (n_points, n_components)
+        The terms ``pi_k N(x | mu_k, sigma_k^2)``; they sum to ``density``.
+    """
+    x = check_finite_array(x, "x", ndim=1)
+    weights, means, variances = check_mixture_1d(weights, means, variances)
+    log_prob = _log_gaussian_prob(x[:, None], means[:, None], 1.0 / np.sqrt(variances), "spherical")
+    with np.errstate(divide="ignore"):  # a zero weight: log 0 = -inf, a zero term
+        log_terms = np.log(weights) + log_prob
+    return np.exp(logsumexp(log_terms, axis=1)), np.exp(log_terms)
+
+
+def check_mixture_1d(weights, means, variances):
+    """Weights, means and variances of a univariate mixture, each of shape (n_components,)."""
+    weights = check_finite_array(weights, "weights", ndim=1)
+    means = check_finite_array(means, "means", ndim=1)
+    variances = check_finite_array(variances, "variances", ndim=1)
+    if not weights.shape == means.shape == variances.shape:
+        raise ValueError(
+            "weights, means and variances must have the same shape (n_components,), got "
+            f"{weights.shape}, {means.shape} and {variances.shape}"
+        )
+    check_weights(weights)
+    if np.any(variances <= 0):
+        raise ValueError("variances must be > 0 (square the standard deviations)")
+    return weights, means, variances

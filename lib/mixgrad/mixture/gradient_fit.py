@@ -25,9 +25,9 @@ import numpy as np
 
 from mixgrad._validation import check_finite_array, check_integer, check_positive
 from mixgrad.ad import gmm_loglik, value_and_grad
+from mixgrad.mixture._loop import EMResult, run_em
 from mixgrad.mixture.covariance import precisions_cholesky_from_covariances
 from mixgrad.mixture.em import e_step, m_step
-from mixgrad.mixture.likelihood import log_likelihood
 
 __all__ = [
     "FitProgress",
@@ -40,9 +40,12 @@ __all__ = [
 OPTIMIZERS = ("adam", "plain")
 
 
-@dataclass
-class FitProgress:
+@dataclass(kw_only=True)
+class FitProgress(EMResult):
     """Outcome of :func:`gradient_ascent_gmm` or :func:`em_progress`.
+
+    An :class:`~mixgrad.mixture.EMResult`; both run a fixed number of steps,
+    so ``converged`` is False.
 
     Attributes
     ----------
@@ -53,19 +56,16 @@ class FitProgress:
         Mean log-likelihood at the final parameters.
     n_iter : int
         Number of iterations (gradient steps or EM steps) taken.
-    history_log_likelihood : ndarray of shape (n_iter + 1,)
-        Mean log-likelihood at the start and after every step.
-    history_seconds : ndarray of shape (n_iter + 1,)
-        Wall-clock seconds elapsed at those points (0 at the start).
+    history : dict of ndarray
+        ``"log_likelihood"`` (n_iter + 1,), the mean log-likelihood at the
+        start and after every step, and ``"seconds"`` (n_iter + 1,), the
+        wall-clock seconds elapsed at those points (0 at the start); EM's
+        also holds its parameters.
     """
 
     weights: np.ndarray
     means: np.ndarray
     covariances: np.ndarray
-    log_likelihood: float
-    n_iter: int
-    history_log_likelihood: np.ndarray
-    history_seconds: np.ndarray
 
 
 # --- change of variables -------------------------------------------------------------
@@ -259,9 +259,9 @@ def gradient_ascent_gmm(X, weights, means, covariances, *, n_iter=100, learning_
     _check_progress(final, params)
     history.append(final)
     w, mu, cov = constrained_parameters(*params)
+    history = {"log_likelihood": np.array(history), "seconds": np.array(seconds)}
     return FitProgress(weights=w, means=mu, covariances=cov, log_likelihood=final,
-                             n_iter=n_iter, history_log_likelihood=np.array(history),
-                             history_seconds=np.array(seconds))
+                       n_iter=n_iter, converged=False, history=history)
 
 
 def em_progress(X, weights, means, covariances, *, n_iter=100, reg_covar=1e-6):
@@ -296,18 +296,22 @@ def em_progress(X, weights, means, covariances, *, n_iter=100, reg_covar=1e-6):
     unconstrained_parameters(weights, means, covariances)  # same checks as gradient ascent
     weights, means, covariances = (np.asarray(a, dtype=float) for a in (weights, means,
                                                                           covariances))
-    prec = precisions_cholesky_from_covariances(covariances, "full")
-    history, seconds = [], [0.0]
     tic = perf_counter()
-    for _ in range(n_iter):
-        resp, value = e_step(X, weights, means, prec, "full")
-        history.append(value)
-        weights, means, covariances = m_step(X, resp, "full", reg_covar)
-        prec = precisions_cholesky_from_covariances(covariances, "full")
-        seconds.append(perf_counter() - tic)
-    final = log_likelihood(X, weights, means, prec, "full")
-    history.append(final)
-    return FitProgress(weights=weights, means=means, covariances=covariances,
-                       log_likelihood=final, n_iter=n_iter,
-                       history_log_likelihood=np.array(history),
-                       history_seconds=np.array(seconds))
+    # One E-step per iteration: it gives the responsibilities of the next
+    # M-step and the log-likelihood of the parameters just reached.
+    prec = precisions_cholesky_from_covariances(covariances, "full")
+    resp, value = e_step(X, weights, means, prec, "full")
+    cache = {"resp": resp, "value": value}
+
+    def em_step(params):
+        w, mu, cov = m_step(X, cache["resp"], "full", reg_covar)
+        prec = precisions_cholesky_from_covariances(cov, "full")
+        cache["resp"], cache["value"] = e_step(X, w, mu, prec, "full")
+        return {"weights": w, "means": mu, "covariances": cov, "seconds": perf_counter() - tic}
+
+    final, fit = run_em(
+        em_step, {"weights": weights, "means": means, "covariances": covariances, "seconds": 0.0},
+        lambda params: cache["value"], max_iter=n_iter, tol=None, what="EM",
+    )
+    return FitProgress(weights=final["weights"], means=final["means"],
+                       covariances=final["covariances"], **fit)

@@ -18,8 +18,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_positive
-from mixgrad.mixture.covariance import check_weights
+from mixgrad._validation import check_finite_array, check_positive, check_weights
 from mixgrad.mixture.em import (
     _check_model,
     _check_resp,

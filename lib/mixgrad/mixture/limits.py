@@ -17,10 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixgrad._validation import check_finite_array, check_integer, check_positive
+from mixgrad._validation import (
+    check_finite_array,
+    check_integer,
+    check_positive,
+    check_weights,
+    cholesky_or_raise,
+    covariance_cholesky,
+)
 from mixgrad.exceptions import ConvergenceWarning
 from mixgrad.mixture._loop import EMResult, warn_not_converged
-from mixgrad.mixture.covariance import check_weights, cholesky_or_raise, covariance_cholesky
 from mixgrad.mixture.kmeans import squared_distances
 from mixgrad.mixture.toy import _softmax, toy_em_means
 

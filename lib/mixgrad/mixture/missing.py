@@ -21,9 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixgrad._validation import check_finite_array, check_integer, check_positive
+from mixgrad._validation import (
+    check_finite_array,
+    check_integer,
+    check_positive,
+    cholesky_or_raise,
+    covariance_cholesky,
+)
 from mixgrad.mixture._loop import EMResult, run_em
-from mixgrad.mixture.covariance import cholesky_or_raise, covariance_cholesky
 
 __all__ = [
     "MVNEMResult",

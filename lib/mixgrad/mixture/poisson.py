@@ -14,9 +14,14 @@ import numpy as np
 from scipy.special import gammaln, logsumexp, xlogy
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_integer, check_positive, check_rng
+from mixgrad._validation import (
+    check_finite_array,
+    check_integer,
+    check_positive,
+    check_rng,
+    check_weights,
+)
 from mixgrad.mixture._loop import EMResult, run_em
-from mixgrad.mixture.covariance import check_weights
 
 __all__ = [
     "sample_poisson_mixture",

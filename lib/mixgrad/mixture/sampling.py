@@ -13,13 +13,14 @@ See the chapter :ref:`gaussian-mixtures`.
 import numpy as np
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_integer, check_rng
-from mixgrad.mixture.covariance import (
-    COVARIANCE_TYPES,
+from mixgrad._validation import (
+    check_finite_array,
+    check_integer,
+    check_rng,
     check_weights,
     covariance_cholesky,
-    full_covariances,
 )
+from mixgrad.mixture.covariance import COVARIANCE_TYPES, full_covariances
 
 __all__ = ["sample_gaussian", "sample_mixture", "COVARIANCE_TYPES"]
 

@@ -5,29 +5,27 @@ Covariance ellipses from the eigen-decomposition, univariate densities, the
 (latent or estimated) label, soft assignments as blended colours, and a
 zero-inflated Poisson fit. Plotting functions take an optional ``ax`` and
 return the Axes they drew on; the two small computations they rest on
-(:func:`~mixgrad.plot.covariance_axes`, :func:`mixture_density_1d`) and the label matching
-used to colour clusterings consistently (:func:`align_labels`) are public.
+(:func:`~mixgrad.plot.covariance_axes`) is public; the densities and the label matching
+used to colour clusterings consistently come from :mod:`mixgrad.mixture`
+(:func:`~mixgrad.mixture.mixture_density_1d`, :func:`~mixgrad.mixture.evaluation.align_labels`).
 
 See the chapter :ref:`gaussian-mixtures`.
 """
 
 import numpy as np
-from matplotlib.colors import to_rgb
-from scipy.special import gammaln, logsumexp, xlogy
+from scipy import stats
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_positive
-from mixgrad.mixture.evaluation import match_labels
+from mixgrad._validation import check_finite_array, check_labels, check_positive
+from mixgrad.mixture.evaluation import label_mapping
+from mixgrad.mixture.gaussian import check_mixture_1d, mixture_density_1d
 
-from ._base import get_axes
+from ._base import get_axes, soft_colours
 from .ellipse import covariance_axes, covariance_ellipse
 from .style import PALETTE
 
 __all__ = [
     "covariance_axes",
-    "mixture_density_1d",
-    "align_labels",
-    "label_mapping",
     "plot_covariance_ellipse",
     "plot_gaussian_2d",
     "plot_gaussians_1d",
@@ -41,120 +39,6 @@ __all__ = [
 
 def _colour(k):
     return PALETTE[k % len(PALETTE)]
-
-
-# --- computations the figures rest on ----------------------------------------------
-
-
-def mixture_density_1d(x, weights, means, variances):
-    """Density of a univariate Gaussian mixture and of its weighted components.
-
-    Parameters
-    ----------
-    x : array-like of shape (n_points,)
-        Where to evaluate.
-    weights : array-like of shape (n_components,)
-        Mixing weights, non-negative, summing to 1.
-    means : array-like of shape (n_components,)
-        Component means.
-    variances : array-like of shape (n_components,)
-        Component variances (not standard deviations), all > 0.
-
-    Returns
-    -------
-    density : ndarray of shape (n_points,)
-        ``p(x) = sum_k pi_k N(x | mu_k, sigma_k^2)``.
-    components : ndarray of shape (n_points, n_components)
-        The terms ``pi_k N(x | mu_k, sigma_k^2)``; they sum to ``density``.
-    """
-    x = check_finite_array(x, "x", ndim=1)
-    weights, means, variances = _check_mixture_1d(weights, means, variances)
-    with np.errstate(divide="ignore"):
-        log_terms = (np.log(weights) - 0.5 * np.log(2 * np.pi * variances)
-                     - 0.5 * (x[:, None] - means) ** 2 / variances)
-    return np.exp(logsumexp(log_terms, axis=1)), np.exp(log_terms)
-
-
-def _check_mixture_1d(weights, means, variances):
-    weights = check_finite_array(weights, "weights", ndim=1)
-    means = check_finite_array(means, "means", ndim=1)
-    variances = check_finite_array(variances, "variances", ndim=1)
-    if not weights.shape == means.shape == variances.shape:
-        raise ValueError(
-            "weights, means and variances must have the same shape (n_components,), got "
-            f"{weights.shape}, {means.shape} and {variances.shape}"
-        )
-    if np.any(weights < 0) or abs(weights.sum() - 1.0) > 1e-8:
-        raise ValueError(f"weights must be non-negative and sum to 1, got {weights}")
-    if np.any(variances <= 0):
-        raise ValueError("variances must be > 0 (square the standard deviations)")
-    return weights, means, variances
-
-
-def align_labels(labels, reference):
-    """Relabel a clustering so that it agrees with ``reference`` as much as possible.
-
-    Cluster labels are arbitrary (label switching); the permutation that
-    maximises the number of agreements is found with the Hungarian algorithm
-    (:func:`label_mapping`, i.e. :func:`mixgrad.mixture.evaluation.match_labels`).
-
-    Parameters
-    ----------
-    labels : array-like of int of shape (n_samples,)
-        Labels to rename, values in ``0 .. k - 1``.
-    reference : array-like of int of shape (n_samples,)
-        Labels to agree with (e.g. the latent components), values in ``0 .. k - 1``.
-
-    Returns
-    -------
-    ndarray of int of shape (n_samples,)
-        ``mapping[labels]`` for the best one-to-one ``mapping``.
-    """
-    labels = _check_labels(labels, "labels")
-    return label_mapping(labels, reference)[labels]
-
-
-def label_mapping(labels, reference):
-    """The one-to-one renaming of clusters that agrees best with ``reference``.
-
-    Parameters
-    ----------
-    labels : array-like of int of shape (n_samples,)
-        Cluster indices in ``0 .. k - 1``.
-    reference : array-like of int of shape (n_samples,)
-        Labels to agree with, in ``0 .. k - 1``.
-
-    Returns
-    -------
-    mapping : ndarray of int of shape (k,)
-        A permutation; cluster ``j`` is renamed ``mapping[j]``. Columns of a
-        responsibility matrix ``R`` are renamed by ``R_new[:, mapping] = R``.
-
-    Notes
-    -----
-    A thin wrapper around :func:`mixgrad.mixture.evaluation.match_labels` (with
-    ``n_components = k``, the larger label count of the two).
-    """
-    labels = _check_labels(labels, "labels")
-    reference = _check_labels(reference, "reference")
-    if labels.shape != reference.shape:
-        raise ValueError(
-            f"labels and reference must have the same length, got {labels.size} and "
-            f"{reference.size}"
-        )
-    if labels.size == 0:
-        return np.empty(0, dtype=int)
-    k = int(max(labels.max(), reference.max())) + 1
-    return match_labels(reference, labels, n_components=k)
-
-
-def _check_labels(labels, name):
-    arr = np.asarray(labels)
-    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must be a 1-D array of integers, got {arr.dtype} {arr.shape}")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must be >= 0 (cluster indices)")
-    return arr
 
 
 # --- Gaussians ---------------------------------------------------------------------
@@ -259,7 +143,7 @@ def plot_gaussians_1d(means, variances, *, x=None, ax=None):
     """
     means = check_finite_array(means, "means", ndim=1)
     k = means.shape[0]
-    _, means, variances = _check_mixture_1d(np.full(k, 1.0 / k), means, variances)
+    _, means, variances = check_mixture_1d(np.full(k, 1.0 / k), means, variances)
     sd = np.sqrt(variances)
     if x is None:
         x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 400)
@@ -296,7 +180,7 @@ def plot_mixture_1d(weights, means, variances, *, samples=None, bins=80, x=None,
         One dashed line per component ``pi_k N_k`` (in palette order), then the
         total density ``p(x)`` in black.
     """
-    weights, means, variances = _check_mixture_1d(weights, means, variances)
+    weights, means, variances = check_mixture_1d(weights, means, variances)
     sd = np.sqrt(variances)
     if x is None:
         x = np.linspace((means - 4 * sd).min(), (means + 4 * sd).max(), 600)
@@ -326,8 +210,9 @@ def plot_labelled_samples(X, labels, *, reference=None, means=None, covariances=
         Latent components or cluster assignments.
     reference : array-like of int of shape (n_samples,), optional
         True labels: ``labels`` (and ``means``, ``covariances``, ``centers``)
-        are first renamed by :func:`align_labels`, and the samples whose label
-        then disagrees with ``reference`` are circled in black.
+        are first renamed by :func:`~mixgrad.mixture.evaluation.align_labels`,
+        and the samples whose label then disagrees with ``reference`` are
+        circled in black.
     means : array-like of shape (n_components, 2), optional
         Component means, with ``covariances`` for ellipses.
     covariances : array-like of shape (n_components, 2, 2), optional
@@ -344,7 +229,7 @@ def plot_labelled_samples(X, labels, *, reference=None, means=None, covariances=
         One scatter collection per label (plus one for the circled errors).
     """
     X = check_finite_array(X, "X", ndim=2)
-    labels = _check_labels(labels, "labels")
+    labels = check_labels(labels, name="labels", unlabelled=False)
     if X.shape[1] != 2 or labels.shape[0] != X.shape[0]:
         raise ValueError(
             f"X must have shape (n_samples, 2) and labels shape (n_samples,), got {X.shape} "
@@ -377,25 +262,6 @@ def plot_labelled_samples(X, labels, *, reference=None, means=None, covariances=
     if title is not None:
         ax.set_title(title)
     return ax
-
-
-def soft_colours(responsibilities):
-    """RGB colour of every sample: the palette colours mixed by its responsibilities.
-
-    Parameters
-    ----------
-    responsibilities : array-like of shape (n_samples, n_components)
-        Rows non-negative, summing to 1.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, 3)
-    """
-    resp = check_finite_array(responsibilities, "responsibilities", ndim=2)
-    if np.any(resp < 0) or not np.allclose(resp.sum(axis=1), 1.0, atol=1e-8):
-        raise ValueError("responsibilities must be non-negative with rows summing to 1")
-    palette = np.array([to_rgb(_colour(j)) for j in range(resp.shape[1])])
-    return np.clip(resp @ palette, 0.0, 1.0)
 
 
 def plot_soft_assignment(X, responsibilities, *, ax=None, title=None):
@@ -455,7 +321,7 @@ def plot_zip_counts(x, pi, rate, *, ax=None):
         raise ValueError(f"pi must be in [0, 1), got {pi}")
     j = np.arange(int(x.max()) + 2)
     freq = np.bincount(x.astype(int), minlength=j.size)[: j.size] / x.size
-    poisson = (1 - pi) * np.exp(xlogy(j, rate) - rate - gammaln(j + 1))
+    poisson = (1 - pi) * stats.poisson.pmf(j, rate)
     ax = get_axes(ax)
     ax.bar(j, freq, color="0.8", label="observed frequency")
     ax.bar([0], [pi], bottom=[poisson[0]], width=0.4, color=_colour(1),

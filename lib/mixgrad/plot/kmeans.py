@@ -15,10 +15,10 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 from mixgrad.mixture.limits import soft_kmeans_responsibilities
 
+from ._base import soft_colours
 from .style import PALETTE
 
 __all__ = [
-    "responsibility_colours",
     "plot_responsibility_sharpening",
     "plot_cost_histories",
     "plot_partitions",
@@ -40,30 +40,6 @@ def _check_points(X):
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 columns to be drawn in the plane, got shape {X.shape}")
     return X
-
-
-def responsibility_colours(responsibilities):
-    """Mix the palette colours of the components with the responsibilities as weights.
-
-    Parameters
-    ----------
-    responsibilities : array-like of shape (n_samples, n_components)
-        Rows on the simplex (non-negative, summing to 1); at most
-        ``len(PALETTE)`` components.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, 3)
-        RGB colours: a one-hot row gets its component's pure colour, a soft
-        row a blend.
-    """
-    R = check_finite_array(responsibilities, "responsibilities", ndim=2)
-    if R.shape[1] > len(PALETTE):
-        raise ValueError(f"at most {len(PALETTE)} components can be coloured, got {R.shape[1]}")
-    if np.any(R < 0) or not np.allclose(R.sum(axis=1), 1.0, rtol=0, atol=1e-9):
-        raise ValueError("responsibilities must be non-negative with rows summing to 1")
-    palette = np.array([to_rgb(c) for c in PALETTE[: R.shape[1]]])
-    return np.clip(R @ palette, 0.0, 1.0)
 
 
 def plot_responsibility_sharpening(X, centers, cs, *, axes=None):
@@ -98,7 +74,7 @@ def plot_responsibility_sharpening(X, centers, cs, *, axes=None):
     fig, axes = _panels(axes, cs.size)
     for ax, c in zip(axes, cs, strict=True):
         R = soft_kmeans_responsibilities(X, centers, c)
-        ax.scatter(X[:, 0], X[:, 1], c=responsibility_colours(R), s=8, linewidths=0)
+        ax.scatter(X[:, 0], X[:, 1], c=soft_colours(R), s=8, linewidths=0)
         ax.scatter(centers[:, 0], centers[:, 1], marker="x", s=60, color="black")
         ax.set_title(f"c = {c:g}, mean max R = {R.max(axis=1).mean():.3f}")
         ax.set_aspect("equal", adjustable="datalim")
