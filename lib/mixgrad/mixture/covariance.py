@@ -145,7 +145,7 @@ def full_covariances(covariances, covariance_type, n_components, n_features):
     Parameters
     ----------
     covariances : array-like
-        Of the shape :func:`parameter_shape` gives for ``covariance_type``.
+        Of the shape ``mixgrad.mixture.covariance.parameter_shape`` gives for ``covariance_type``.
     covariance_type : {"full", "tied", "diag", "spherical"}
     n_components : int
     n_features : int

@@ -55,7 +55,7 @@ def plot_fit(X, weights, means, covariances, *, covariance_type="full", labels=N
         Drawn in the legend (``pi_j``).
     means : array-like of shape (n_components, 2)
     covariances : array-like
-        Shaped per ``covariance_type`` (see :func:`full_covariances`).
+        Shaped per ``covariance_type`` (see :func:`~mixgrad.mixture.full_covariances`).
     covariance_type : {"full", "tied", "diag", "spherical"}, default "full"
     labels : array-like of int of shape (n_samples,), optional
         Colour points by component; grey if None.
