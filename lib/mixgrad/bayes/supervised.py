@@ -171,9 +171,9 @@ def class_probability_draws(idata, X, *, max_draws=None):
     ndarray of shape (n_used_draws, n_points, n_components)
         Rows sum to 1 over the last axis.
     """
-    from mixgrad.bayes.unsupervised import log_joint_draws
+    from mixgrad.bayes.unsupervised import _log_joint_draws
 
     X = check_data(X, min_samples=1)
     n_total = posterior_draws(idata, "weights").shape[0]
-    joint = log_joint_draws(idata, X, draws=_thin(n_total, max_draws))
+    joint = _log_joint_draws(idata, X, draws=_thin(n_total, max_draws))
     return np.exp(joint - logsumexp(joint, axis=-1, keepdims=True))

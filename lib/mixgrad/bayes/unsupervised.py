@@ -36,7 +36,7 @@ import numpy as np
 from mixgrad._validation import check_integer
 from mixgrad.bayes.priors import check_data, lkj_cholesky_factors, resolve_priors
 
-__all__ = ["latent_mixture", "marginal_mixture", "label_posterior", "log_joint_draws"]
+__all__ = ["latent_mixture", "marginal_mixture", "label_posterior"]
 
 
 # --- shared checks -------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def _draws_for_labels(idata, X):
     return weights, means, scale, multivariate
 
 
-def log_joint_draws(idata, X, *, draws=None):
+def _log_joint_draws(idata, X, *, draws=None):
     """``log pi_j + log N(x_i | theta_j)`` for every posterior draw, shape (s, n, k).
 
     Parameters
@@ -283,7 +283,7 @@ def label_posterior(idata, X, *, predictive=False, chunk=500):
     n_draws = _draws_for_labels(idata, X)[0].shape[0]
     parts = []
     for start in range(0, n_draws, chunk):
-        log_joint = log_joint_draws(idata, X, draws=np.arange(start, min(start + chunk, n_draws)))
+        log_joint = _log_joint_draws(idata, X, draws=np.arange(start, min(start + chunk, n_draws)))
         if predictive:  # log sum_s pi_j N(x | theta_j^(s)), shape (n, k)
             parts.append(logsumexp(log_joint, axis=0))
         else:           # sum_s r_ij(s), shape (n, k)
