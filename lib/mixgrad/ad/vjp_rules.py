@@ -53,7 +53,7 @@ def defvjp(primitive, *rules, broadcasting=None):
         derivative (an error if it is ever traced).
     broadcasting : bool, optional
         Sum each adjoint back to the shape of its argument
-        (:func:`unbroadcast`), as a broadcasting operation needs. Default: True
+        (``unbroadcast``), as a broadcasting operation needs. Default: True
         for numpy ufuncs, False otherwise.
 
     Returns
