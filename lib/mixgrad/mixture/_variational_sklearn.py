@@ -3,6 +3,8 @@
 The constant scikit-learn drops from its lower bound, and a
 :class:`~sklearn.mixture.BayesianGaussianMixture` started from given
 responsibilities. Both are re-exported by :mod:`mixgrad.mixture.variational`.
+
+See the chapter :ref:`variational-bayes`.
 """
 
 import warnings
