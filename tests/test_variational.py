@@ -153,3 +153,16 @@ def test_bad_inputs_give_clear_errors():
     prior3 = NormalWishartPrior(1.0, 1.0, np.zeros(3), 3.0, np.eye(3))
     with pytest.raises(ValueError, match="prior.m0 has shape"):
         variational_gmm(X, resp, prior3)
+
+
+def test_sklearn_reference_dirichlet_process_keeps_three_components():
+    from mixgrad.datasets import varied_blobs
+    from mixgrad.mixture.variational import normal_wishart_prior, sklearn_variational_reference
+
+    rng = np.random.default_rng(0)
+    X, _, _ = varied_blobs(300, rng=rng)
+    r8 = rng.dirichlet(np.ones(8), size=len(X))
+    model = sklearn_variational_reference(X, r8, normal_wishart_prior(X, 8, alpha0=1.0), max_iter=300,
+                                          weight_concentration_prior_type="dirichlet_process")
+    assert model.weight_concentration_prior_type == "dirichlet_process"
+    assert np.sum(model.weights_ > 0.01) == 3

@@ -47,7 +47,8 @@ def sklearn_elbo_offset(n_samples, n_components, prior):
     return float(-log_b_dir + n_components * per_component - 0.5 * n_samples * d * LOG_2PI)
 
 
-def sklearn_variational_reference(X, resp_init, prior, *, max_iter):
+def sklearn_variational_reference(X, resp_init, prior, *, max_iter,
+                                  weight_concentration_prior_type="dirichlet_distribution"):
     """scikit-learn's BayesianGaussianMixture run from the same start and priors.
 
     It is initialised from ``resp_init`` (its ``_initialize``, the same update
@@ -62,11 +63,15 @@ def sklearn_variational_reference(X, resp_init, prior, *, max_iter):
     resp_init : array-like of shape (n_samples, n_components)
     prior : NormalWishartPrior
     max_iter : int
+    weight_concentration_prior_type : {"dirichlet_distribution", "dirichlet_process"}
+        The weight prior: ``Dir(alpha0 1_K)`` (the model of this module) or
+        scikit-learn's truncated stick-breaking (Dirichlet process) prior with
+        concentration ``alpha0``; the ELBO offset holds for the first only.
 
     Returns
     -------
     sklearn.mixture.BayesianGaussianMixture
-        Fitted (``covariance_type="full"``, Dirichlet-distribution weights).
+        Fitted (``covariance_type="full"``).
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.mixture import BayesianGaussianMixture
@@ -79,7 +84,7 @@ def sklearn_variational_reference(X, resp_init, prior, *, max_iter):
 
     model = _FromResponsibilities(
         n_components=resp.shape[1], covariance_type="full", tol=0.0, reg_covar=0.0,
-        max_iter=max_iter, n_init=1, weight_concentration_prior_type="dirichlet_distribution",
+        max_iter=max_iter, n_init=1, weight_concentration_prior_type=weight_concentration_prior_type,
         weight_concentration_prior=prior.alpha0, mean_precision_prior=prior.beta0,
         mean_prior=prior.m0, degrees_of_freedom_prior=prior.nu0, covariance_prior=prior.W0_inv)
     with warnings.catch_warnings():
