@@ -162,7 +162,8 @@ def test_sklearn_reference_dirichlet_process_keeps_three_components():
     rng = np.random.default_rng(0)
     X, _, _ = varied_blobs(300, rng=rng)
     r8 = rng.dirichlet(np.ones(8), size=len(X))
-    model = sklearn_variational_reference(X, r8, normal_wishart_prior(X, 8, alpha0=1.0), max_iter=300,
+    prior = normal_wishart_prior(X, 8, alpha0=1.0)
+    model = sklearn_variational_reference(X, r8, prior, max_iter=300,
                                           weight_concentration_prior_type="dirichlet_process")
     assert model.weight_concentration_prior_type == "dirichlet_process"
     assert np.sum(model.weights_ > 0.01) == 3

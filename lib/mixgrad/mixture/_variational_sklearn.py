@@ -84,7 +84,8 @@ def sklearn_variational_reference(X, resp_init, prior, *, max_iter,
 
     model = _FromResponsibilities(
         n_components=resp.shape[1], covariance_type="full", tol=0.0, reg_covar=0.0,
-        max_iter=max_iter, n_init=1, weight_concentration_prior_type=weight_concentration_prior_type,
+        max_iter=max_iter, n_init=1,
+        weight_concentration_prior_type=weight_concentration_prior_type,
         weight_concentration_prior=prior.alpha0, mean_precision_prior=prior.beta0,
         mean_prior=prior.m0, degrees_of_freedom_prior=prior.nu0, covariance_prior=prior.W0_inv)
     with warnings.catch_warnings():
