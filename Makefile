@@ -72,7 +72,7 @@ test-notebooks: $(STAMP)
 test-build: $(STAMP)
 	@mkdir -p _build
 	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' \
-	    -e 's|^\(  *html_assets:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.test.yml
+	    -e 's|^\(    [a-z_]*:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.test.yml
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS) --config _build/_config.test.yml
 
 # The built book (from test-build) in headless Chromium, offline: no remote or failed requests,
@@ -89,7 +89,7 @@ PDF_DIR := _build/pdf
 pdf: $(STAMP)
 	@mkdir -p $(PDF_DIR)
 	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' \
-	    -e 's|^\(  *html_assets:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.pdf.yml
+	    -e 's|^\(    [a-z_]*:\) _ext$$|\1 ../_ext|' _config.yml > _build/_config.pdf.yml
 	@echo "Building the single-page HTML (log: $(PDF_DIR)/build.log) ..."
 	@$(VENV)/bin/jupyter-book build . --builder singlehtml $(filter-out -W,$(JB_FLAGS)) \
 	  --config _build/_config.pdf.yml --path-output $(PDF_DIR) > $(PDF_DIR)/build.log 2>&1 \
