@@ -145,11 +145,13 @@ def module_of(path):
 
 def source_code(module, options):
     """Code printing what ``{literalinclude}`` with these options shows (pyobject or a range)."""
-    package, _, name = module.rpartition(".")
-    imp = f"from {package} import {name}" if package else f"import {name}"
+    # importlib, not an import statement: the chapter does not import this module for its text
+    # (tests/test_docstrings.py documents every module a chapter imports from).
+    name = module.rpartition(".")[2]
+    imp = f"import importlib\nimport inspect\n\n{name} = importlib.import_module({module!r})".replace("'", '"')
     if "pyobject" in options:
-        return f"import inspect\n\n{imp}\n\nprint(inspect.getsource({name}.{options['pyobject']}), end=\"\")"
-    code = [f"import inspect\n\n{imp}\n", f"lines = inspect.getsource({name}).splitlines()"]
+        return f"{imp}\nprint(inspect.getsource({name}.{options['pyobject']}), end=\"\")"
+    code = [imp, f"lines = inspect.getsource({name}).splitlines()"]
     start, end = "0", "len(lines)"
     if "lines" in options:
         m = re.fullmatch(r"(\d*)-(\d*)", options["lines"].strip())
