@@ -88,3 +88,16 @@ def test_library_supports_newer_pythons():
 def test_lab_is_pinned(name):
     """`make lab` runs JupyterLab from the lock, with MyST rendering."""
     assert name in lock_pins()
+
+
+@book_venv_only
+def test_jupyterlab_myst_is_enabled_and_compatible():
+    """JupyterLab disables an extension built against other core packages (it prints 'X')."""
+    import subprocess
+
+    jupyter = pathlib.Path(sys.prefix) / "bin" / "jupyter"
+    out = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
+    line = next((ln for ln in text.splitlines() if "jupyterlab-myst" in ln and " v" in ln), "")
+    assert "enabled" in line.split() and "OK" in line.split(), text
+    assert "not compatible" not in text, text
