@@ -65,7 +65,8 @@ book: $(STAMP)
 # book's environment, with every setting exported above: a chapter run here prints the book's digits.
 LAB_FLAGS ?=
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(LAB_FLAGS) chapters/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
+	  $(LAB_FLAGS) chapters/
 
 test: test-lib test-notebooks test-build test-browser test-py test-offpin
 

@@ -13,6 +13,7 @@ Usage:
 
 import argparse
 import pathlib
+import re
 import sys
 import time
 
@@ -40,7 +41,8 @@ def execute(path):
 
 
 def _first_error_line(exc):
-    lines = [line for line in str(exc).splitlines() if line.strip()]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback's colours
+    lines = [line for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if "Error" in line and not line.startswith(" ")]
     return (errors or lines or ["?"])[-1][:200]
 
