@@ -1,4 +1,4 @@
-"""The generated cells of the chapters (.ci/notebook_cells.py): current, and showing what the web shows.
+"""The generated cells of the chapters (.ci/notebook_cells.py): current, showing what the web shows.
 
 - every chapter that has the install cell is up to date (a rerun of the script changes nothing);
 - the install cell names the wheel the build ships, from the one repository setting;
@@ -20,7 +20,8 @@ pytest.importorskip("yaml", reason="PyYAML (the book's environment) is needed")
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("notebook_cells", ROOT / ".ci" / "notebook_cells.py")
+    script = ROOT / ".ci" / "notebook_cells.py"
+    spec = importlib.util.spec_from_file_location("notebook_cells", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -32,7 +33,8 @@ cells_script = _load_script()
 def processed(path):
     nb = nbformat.read(path, as_version=4)
     if not any(cell.get("id") == cells_script.INSTALL_ID for cell in nb.cells):
-        pytest.skip(f"{path.name}: no generated cells yet (run .venv/bin/python .ci/notebook_cells.py)")
+        pytest.skip(f"{path.name}: no generated cells yet "
+                    "(run .venv/bin/python .ci/notebook_cells.py)")
     return nb
 
 
@@ -42,7 +44,8 @@ def test_generated_cells_are_current(path):
     before = nbformat.writes(nb)
     url = cells_script.wheel_url(cells_script.config()["repository"]["url"])
     after = nbformat.writes(cells_script.update(nbformat.reads(before, as_version=4), url))
-    assert after == before, f"{path.name}: run .venv/bin/python .ci/notebook_cells.py {path.relative_to(ROOT)}"
+    assert after == before, (
+        f"{path.name}: run .venv/bin/python .ci/notebook_cells.py {path.relative_to(ROOT)}")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -76,19 +79,21 @@ def test_source_cells_print_what_literalinclude_shows(path):
             continue
         m = directives[0]
         after = nb.cells[i + 1]
-        assert cells_script.generated(after, "source"), f"{path.name} cell {i}: no source cell after it"
+        assert cells_script.generated(after, "source"), (
+            f"{path.name} cell {i}: no source cell after it")
         assert after.metadata["tags"] == ["remove-cell"]
         expected, _ = LiteralIncludeReader(
-            str((path.parent / m.group("path")).resolve()), cells_script.parse_options(m.group("body")),
-            config).read()
+            str((path.parent / m.group("path")).resolve()),
+            cells_script.parse_options(m.group("body")), config).read()
         printed = "".join(out.get("text", "") for out in after.outputs)
-        assert printed == expected, f"{path.name} cell {i + 1}: prints other lines than the web page"
+        assert printed == expected, (
+            f"{path.name} cell {i + 1}: prints other lines than the web page")
 
 
 def test_source_code_for_a_range(tmp_path):
     """``:start-at:``/``:end-at:`` (no pyobject) prints the lines between, inclusive."""
-    code = cells_script.source_code("mixgrad.ad.vjp_rules",
-                                    {"start-at": "defvjp(np.multiply,", "end-at": "defvjp(np.multiply,"})
+    line = "defvjp(np.multiply,"
+    code = cells_script.source_code("mixgrad.ad.vjp_rules", {"start-at": line, "end-at": line})
     assert "inspect.getsource(vjp_rules)" in code
     assert cells_script.run_outputs(code)[0]["text"].lstrip().startswith("defvjp(np.multiply,")
 

@@ -1,4 +1,4 @@
-"""Part III tests need PyMC (the ``bayes`` extra); without it each module is skipped, with the reason.
+"""Part III tests need PyMC (the ``bayes`` extra); without it each module is skipped, with why.
 
 Their modules import PyMC, PyTensor or ArviZ at the top, so a plain ``pytest.importorskip`` inside
 them would come too late (the import error happens first, at collection).
@@ -8,7 +8,8 @@ import importlib.util
 
 import pytest
 
-_MISSING = [name for name in ("pymc", "pytensor", "arviz") if importlib.util.find_spec(name) is None]
+_MISSING = [name for name in ("pymc", "pytensor", "arviz")
+            if importlib.util.find_spec(name) is None]
 REASON = f"{', '.join(_MISSING)} not installed (pip install 'mixgrad[bayes]')"
 
 
