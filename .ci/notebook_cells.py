@@ -23,8 +23,9 @@ It writes two kinds of cells, recognised by their ``id`` and ``metadata.generate
    directive renders it already. Its source is collapsed in JupyterLab, so a reader sees the code.
 
 Outputs of the generated cells are filled in by running their code with this Python (the book's
-environment), so the notebooks stay strict-nbval clean without a re-execution; outputs already
-stored are kept when they are the same. A cell that was generated but is no longer wanted (its
+environment), and the code cells of an executed notebook are numbered 1, 2, ... as a run numbers
+them, so the notebooks stay strict-nbval clean without a re-execution; outputs already stored are
+kept when the cell's code is the same. A cell that was generated but is no longer wanted (its
 directive is gone) is removed.
 """
 
@@ -271,6 +272,12 @@ def update(nb, url, outputs=True):
     if outputs and install.outputs:
         raise RuntimeError(f"the install cell prints in the book's environment:\n{install.outputs}")
     out.insert(first_code, install)
+    # An executed notebook numbers its code cells 1, 2, ... (nbclient does); nbval refuses a cell
+    # with outputs but no count ("unrun reference cell"). Number the new cells as a run would.
+    code = [c for c in out if c.cell_type == "code"]
+    if outputs and all(c.execution_count is not None for c in code if not generated(c)):
+        for n, c in enumerate(code, start=1):
+            c.execution_count = n
     nb.cells = out
     return nb
 
