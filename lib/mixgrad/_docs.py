@@ -44,6 +44,10 @@ covariance_type : {"full", "tied", "diag", "spherical"}
 
 #: The shared blocks, by name.
 DOCS = {
+    "newton_warns": (
+        "Warns\n-----\nConvergenceWarning\n"
+        "    If neither tolerance is met within ``max_iter`` steps."
+    ),
     "X": "X : array-like of shape (n_samples, n_features)\n    Samples.",
     "model": _MODEL,
     "X_model": "X : array-like of shape (n_samples, n_features)\n    Samples.\n" + _MODEL,
