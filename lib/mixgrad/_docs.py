@@ -44,6 +44,37 @@ covariance_type : {"full", "tied", "diag", "spherical"}
 
 #: The shared blocks, by name.
 DOCS = {
+    "defrule_primitive": (
+        "primitive : numpy ufunc, numpy function or Primitive\n"
+        '    The operation (``np.sin``, or ``Primitive("softplus", impl)``).'
+    ),
+    "defrule_examples": (
+        "Examples\n--------\nA primitive of one's own, with its rule for each mode:\n\n"
+        ">>> import mixgrad.ad as ad\n"
+        '>>> cube = ad.Primitive("cube", lambda x: x**3)\n'
+        ">>> _ = ad.defjvp(cube, lambda t, ans, x: t * 3 * x**2)\n"
+        ">>> _ = ad.defvjp(cube, lambda g, ans, x: g * 3 * x**2)\n"
+        ">>> float(ad.derivative(cube)(2.0)), float(ad.grad(cube)(2.0))\n"
+        "(12.0, 12.0)"
+    ),
+    "grad_f_argnums": (
+        "f : callable\n    Numpy code returning a scalar.\n"
+        "argnums : int or tuple of int, default 0\n"
+        "    Which positional argument(s) to differentiate."
+    ),
+    "jacobian_f_returns": (
+        "Parameters\n----------\nf : callable\n"
+        "    ``f(x, *args, **kwargs)``, differentiated with respect to ``x``.\n\n"
+        "Returns\n-------\ncallable\n    ``x -> J`` of shape ``f(x).shape + x.shape``."
+    ),
+    "fd_f_x": (
+        "f : callable\n    Scalar function applied elementwise to arrays.\n"
+        "x : float or array-like of shape (n,)\n    Point(s) at which to differentiate."
+    ),
+    "fd_returns": (
+        "Returns\n-------\nndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``\n"
+        "    Approximations of ``f'(x)``."
+    ),
     "newton_warns": (
         "Warns\n-----\nConvergenceWarning\n"
         "    If neither tolerance is met within ``max_iter`` steps."

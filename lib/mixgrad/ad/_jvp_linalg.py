@@ -3,6 +3,8 @@
 Part of :mod:`mixgrad.ad.jvp_rules` (imported, and so registered, at its end):
 the rules of ``np.matmul``, ``np.einsum`` and of
 ``mixgrad.ad.ops.LOGSUMEXP`` and ``mixgrad.ad.ops.SOLVE_TRIANGULAR``.
+
+See the chapter :ref:`forward-reverse`.
 """
 
 import numpy as np

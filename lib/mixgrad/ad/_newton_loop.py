@@ -3,6 +3,8 @@
 :func:`~mixgrad.ad.newton` and :func:`~mixgrad.ad.newton_system` differ in
 how they take a step; the iteration, the stopping rules and the
 :class:`NewtonResult` are written once, here.
+
+See the chapter :ref:`divided-differences`.
 """
 
 import warnings

@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
+
 from ._trace import TRACERS, check_tracer_input, new_level, primal
 from .dual import Dual, _make
 
@@ -133,21 +135,14 @@ def _jacobian_fwd(f, x, args, kwargs, who):
     return value, (float(jac) if type(jac) is np.ndarray and jac.ndim == 0 else jac)
 
 
+@fill_doc
 def jacobian_fwd(f):
     """The Jacobian by forward mode, all columns in one sweep.
 
     The input is seeded with ``n = x.size`` dual components at once (the
     identity matrix as tangent), so one pass gives ``J`` whole.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-
-    Returns
-    -------
-    callable
-        ``x -> J`` of shape ``f(x).shape + x.shape``.
+    %(jacobian_f_returns)s
     """
 
     @functools.wraps(f)

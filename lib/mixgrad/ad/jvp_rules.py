@@ -12,6 +12,8 @@ Adding a primitive is one call of :func:`defjvp`. See the chapter
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
+
 from ._elementwise import PARTIALS
 from ._numpy_api import GETITEM, INDEX_ADD
 from ._trace import bind, check_primitive, missing_rule, prim_name, primal
@@ -103,13 +105,13 @@ for _ufunc, _partials in PARTIALS.items():
     JVP_RULES[_ufunc] = _from_partials(_ufunc, _partials)
 
 
+@fill_doc
 def defjvp(primitive, *rules):
     """Register the forward-mode rules of ``primitive``: one rule per argument.
 
     Parameters
     ----------
-    primitive : numpy ufunc, numpy function or Primitive
-        The operation (``np.sin``, or ``Primitive("softplus", impl)``).
+    %(defrule_primitive)s
     *rules : callable or None
         ``rules[i](t, ans, *args, **static)`` returns the tangent of
         ``ans = primitive(*args)`` caused by the tangent ``t`` of argument
@@ -129,14 +131,7 @@ def defjvp(primitive, *rules):
     --------
     mixgrad.ad.defvjp : the reverse-mode rules.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import mixgrad.ad as ad
-    >>> cube = ad.Primitive("cube", lambda x: x**3)
-    >>> _ = ad.defjvp(cube, lambda t, ans, x: t * 3 * x**2)
-    >>> float(ad.derivative(lambda x: cube(x))(2.0))
-    12.0
+    %(defrule_examples)s
     """
     check_primitive(primitive, rules, "defjvp")
 
