@@ -48,7 +48,13 @@ DOCS = {
         "primitive : numpy ufunc, numpy function or Primitive\n"
         '    The operation (``np.sin``, or ``Primitive("softplus", impl)``).'
     ),
-    "defrule_examples": (
+    "defrule_returns_examples": (
+        "Returns\n-------\ncallable\n"
+        "    The rule, as stored in ``JVP_RULES`` or ``VJP_RULES`` under ``primitive``.\n\n"
+        "See Also\n--------\n"
+        "mixgrad.ad.defjvp, mixgrad.ad.defvjp : the rules of the two modes.\n"
+        "mixgrad.ad.Primitive : a function of one's own as a primitive.\n"
+        "mixgrad.ad.check_grads : the rules checked against divided differences.\n\n"
         "Examples\n--------\nA primitive of one's own, with its rule for each mode:\n\n"
         ">>> import mixgrad.ad as ad\n"
         '>>> cube = ad.Primitive("cube", lambda x: x**3)\n'
@@ -57,8 +63,12 @@ DOCS = {
         ">>> float(ad.derivative(cube)(2.0)), float(ad.grad(cube)(2.0))\n"
         "(12.0, 12.0)"
     ),
-    "grad_f_argnums": (
-        "f : callable\n    Numpy code returning a scalar.\n"
+    "f_x_parameters": (
+        "Parameters\n----------\nf : callable\n    ``f(x, *args, **kwargs)``.\n"
+        "x : float or array-like of shape (...)\n    The point."
+    ),
+    "grad_parameters": (
+        "Parameters\n----------\nf : callable\n    Numpy code returning a scalar.\n"
         "argnums : int or tuple of int, default 0\n"
         "    Which positional argument(s) to differentiate."
     ),
@@ -68,7 +78,7 @@ DOCS = {
         "Returns\n-------\ncallable\n    ``x -> J`` of shape ``f(x).shape + x.shape``."
     ),
     "fd_f_x": (
-        "f : callable\n    Scalar function applied elementwise to arrays.\n"
+        "Parameters\n----------\nf : callable\n    Scalar function applied elementwise to arrays.\n"
         "x : float or array-like of shape (n,)\n    Point(s) at which to differentiate."
     ),
     "fd_returns": (

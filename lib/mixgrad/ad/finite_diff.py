@@ -170,8 +170,6 @@ def forward_difference(f, x, h):
 def backward_difference(f, x, h):
     """Backward divided difference ``(f(x) - f(x - h)) / h``, error ``O(h)``.
 
-    Parameters
-    ----------
     %(fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0 (the step goes to the left).
@@ -185,8 +183,6 @@ def backward_difference(f, x, h):
 def central_difference(f, x, h):
     """Central divided difference ``(f(x + h) - f(x - h)) / (2 h)``, error ``O(h**2)``.
 
-    Parameters
-    ----------
     %(fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0.

@@ -85,15 +85,11 @@ def derivative(f):
     return df
 
 
+@fill_doc
 def jvp(f, x, v, *args, **kwargs):
     """Jacobian-vector product: ``(f(x), J(x) v)`` in one forward sweep.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-    x : float or array-like of shape (...)
-        The point.
+    %(f_x_parameters)s
     v : float or array-like of the shape of ``x``
         The direction (the tangent ``x'``).
     *args, **kwargs

@@ -122,16 +122,7 @@ def defjvp(primitive, *rules):
         functions, so the rule can itself be differentiated. None marks an
         argument with no derivative (an error if it is ever traced).
 
-    Returns
-    -------
-    callable
-        The rule stored in ``JVP_RULES[primitive]``.
-
-    See Also
-    --------
-    mixgrad.ad.defvjp : the reverse-mode rules.
-
-    %(defrule_examples)s
+    %(defrule_returns_examples)s
     """
     check_primitive(primitive, rules, "defjvp")
 

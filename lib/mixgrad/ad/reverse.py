@@ -82,9 +82,7 @@ def _value_and_grad(f, argnums, args, kwargs, who):
 def grad(f, argnums=0):
     """The gradient of a scalar function, by one reverse sweep.
 
-    Parameters
-    ----------
-    %(grad_f_argnums)s
+    %(grad_parameters)s
 
     Returns
     -------
@@ -111,9 +109,7 @@ def grad(f, argnums=0):
 def value_and_grad(f, argnums=0):
     """Like :func:`grad`, but also return ``f(*args)`` (computed on the way).
 
-    Parameters
-    ----------
-    %(grad_f_argnums)s
+    %(grad_parameters)s
 
     Returns
     -------
@@ -128,15 +124,11 @@ def value_and_grad(f, argnums=0):
     return both
 
 
+@fill_doc
 def vjp(f, x, *args, **kwargs):
     """Vector-Jacobian product: ``f(x)`` and its pullback ``y_bar -> y_bar^T J``.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-    x : float or array-like of shape (...)
-        The point.
+    %(f_x_parameters)s
     *args, **kwargs
         Further arguments of ``f``, held constant.
 

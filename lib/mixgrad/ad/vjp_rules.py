@@ -58,16 +58,7 @@ def defvjp(primitive, *rules, broadcasting=None):
         (``unbroadcast``), as a broadcasting operation needs. Default: True
         for numpy ufuncs, False otherwise.
 
-    Returns
-    -------
-    callable
-        The rule stored in ``VJP_RULES[primitive]``.
-
-    See Also
-    --------
-    mixgrad.ad.defjvp : the forward-mode rules.
-
-    %(defrule_examples)s
+    %(defrule_returns_examples)s
     """
     check_primitive(primitive, rules, "defvjp")
     if broadcasting is None:
