@@ -42,8 +42,64 @@ precisions_cholesky : array-like
 covariance_type : {"full", "tied", "diag", "spherical"}
     Which of the four covariance structures ``precisions_cholesky`` holds."""
 
+_X = "X : array-like of shape (n_samples, n_features)\n    Samples.\n"
+
 #: The shared blocks, by name.
 DOCS = {
+    "parameters_n_counts": (
+        "Parameters\n"
+        "----------\n"
+        "n : int\n"
+        "    Number of counts."
+    ),
+    "returns_counts": (
+        "Returns\n"
+        "-------\n"
+        "x : ndarray of int of shape (n,)\n"
+        "    Counts."
+    ),
+    "parameters_X": (
+        "Parameters\n"
+        "----------\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "    Samples."
+    ),
+    "parameters_X_centers": (
+        "Parameters\n"
+        "----------\n"
+        "X : ndarray of shape (n_samples, n_features)\n"
+        "    Samples.\n"
+        "centers : ndarray of shape (n_clusters, n_features)\n"
+        "    Centres."
+    ),
+    "parameters_X_resp_positive": (
+        "Parameters\n"
+        "----------\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "resp : array-like of shape (n_samples, n_components)\n"
+        "    Strictly positive ``R``."
+    ),
+    "parameters_X_missing": (
+        "Parameters\n"
+        "----------\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "    Data, NaN marking missing entries."
+    ),
+    "parameters_x_censored": (
+        "Parameters\n"
+        "----------\n"
+        "x : array-like of shape (n_samples,)\n"
+        "    Values; entries where ``censored`` is True are ignored (may be NaN).\n"
+        "censored : array-like of bool of shape (n_samples,)\n"
+        "    True where the value is only known to exceed ``threshold``."
+    ),
+    "parameters_x_data": (
+        "Parameters\n"
+        "----------\n"
+        "x : array-like of shape (n_samples,)\n"
+        "    Data."
+    ),
+    "parameters_X_model": "Parameters\n----------\n" + _X + _MODEL,
     "defrule_primitive": (
         "primitive : numpy ufunc, numpy function or Primitive\n"
         '    The operation (``np.sin``, or ``Primitive("softplus", impl)``).'

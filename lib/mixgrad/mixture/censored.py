@@ -17,6 +17,7 @@ always observed, second censored) are covered. See the chapter :ref:`missing-dat
 import numpy as np
 from scipy.special import log_ndtr
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -66,6 +67,7 @@ def truncated_normal_moments(mean, sd, lower):
     return _truncated_moments(mean, sd, lower)
 
 
+@fill_doc
 def _truncated_moments(mean, sd, lower):
     alpha = (lower - mean) / sd
     # Inverse Mills ratio phi(alpha) / Phi(-alpha), in logs for the far tail.
@@ -74,6 +76,7 @@ def _truncated_moments(mean, sd, lower):
     return mean + sd * lam, var
 
 
+@fill_doc
 def _log_normal(x, mean, sd):
     z = (x - mean) / sd
     return -0.5 * z**2 - np.log(sd) - _LOG_SQRT_2PI
@@ -86,6 +89,7 @@ CensoredEMResult = MVNEMResult
 # --- validation ---------------------------------------------------------------
 
 
+@fill_doc
 def _check_censoring(values, censored, threshold, name):
     n = values.shape[0]
     censored = np.asarray(censored)
@@ -108,6 +112,7 @@ def _check_censoring(values, censored, threshold, name):
     return censored, np.asarray(threshold, dtype=float)
 
 
+@fill_doc
 def _check_loop_args(method, max_iter, tol):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -117,15 +122,11 @@ def _check_loop_args(method, max_iter, tol):
 # --- 1-D ------------------------------------------------------------------------
 
 
+@fill_doc
 def censored_log_likelihood(x, censored, threshold, mean, variance):
     """Censored-data log-likelihood of a 1-D normal (the Tobit likelihood).
 
-    Parameters
-    ----------
-    x : array-like of shape (n_samples,)
-        Values; entries where ``censored`` is True are ignored (may be NaN).
-    censored : array-like of bool of shape (n_samples,)
-        True where the value is only known to exceed ``threshold``.
+    %(parameters_x_censored)s
     threshold : float or array-like of shape (n_samples,)
         Censoring threshold(s).
     mean : float

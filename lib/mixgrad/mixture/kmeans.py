@@ -59,6 +59,7 @@ class KMeansResult:
 # --- validation ---------------------------------------------------------------
 
 
+@fill_doc
 def _check_X(X, n_clusters):
     X = check_finite_array(X, "X", ndim=2)
     if X.shape[0] < 1 or X.shape[1] < 1:
@@ -75,15 +76,11 @@ def _check_X(X, n_clusters):
 # --- distances and cost -------------------------------------------------------
 
 
+@fill_doc
 def squared_distances(X, centers):
     """Squared Euclidean distances between samples and centres.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples.
-    centers : ndarray of shape (n_clusters, n_features)
-        Centres.
+    %(parameters_X_centers)s
 
     Returns
     -------
@@ -99,15 +96,11 @@ def squared_distances(X, centers):
     return np.maximum(d2, 0.0, out=d2)
 
 
+@fill_doc
 def inertia(X, centers, labels):
     """k-means cost: sum of squared distances of samples to their centre.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples.
-    centers : ndarray of shape (n_clusters, n_features)
-        Centres.
+    %(parameters_X_centers)s
     labels : ndarray of int of shape (n_samples,)
         Cluster index of every sample.
 

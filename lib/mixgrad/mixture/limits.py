@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 
+@fill_doc
 def _check_X_centers(X, centers, name="centers"):
     X = check_finite_array(X, "X", ndim=2)
     centers = check_finite_array(centers, name, ndim=2)
@@ -54,6 +56,7 @@ def _check_X_centers(X, centers, name="centers"):
 # --- soft k-means (Sigma = c I, equal weights) --------------------------------
 
 
+@fill_doc
 def soft_kmeans_responsibilities(X, centers, c):
     """Responsibilities of an equal-weight mixture with covariances ``c I``.
 
@@ -63,10 +66,7 @@ def soft_kmeans_responsibilities(X, centers, c):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     centers : array-like of shape (n_clusters, n_features)
         Component means.
     c : float
@@ -105,6 +105,7 @@ class SoftKMeansResult(EMResult):
     responsibilities: np.ndarray
 
 
+@fill_doc
 def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     """EM for the equal-weight mixture with every covariance fixed at ``c I``.
 
@@ -114,10 +115,7 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     centers_init : array-like of shape (n_clusters, n_features)
         Initial means.
     c : float
@@ -211,6 +209,7 @@ def _hard_scores(X, weights, means, chol, reg_covar):
     return scores
 
 
+@fill_doc
 def _check_hard_em_input(X, weights, means, covariances):
     X = check_finite_array(X, "X", ndim=2)
     means = check_finite_array(means, "means", ndim=2)
@@ -227,6 +226,7 @@ def _check_hard_em_input(X, weights, means, covariances):
     return X, weights, means.copy(), covariances.copy(), chol
 
 
+@fill_doc
 def hard_em(
     X,
     weights,
@@ -256,10 +256,7 @@ def hard_em(
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     weights : array-like of shape (n_components,)
         Initial weights, summing to 1.
     means : array-like of shape (n_components, n_features)

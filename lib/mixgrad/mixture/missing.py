@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -88,6 +89,7 @@ def _patterns(X):
     ]
 
 
+@fill_doc
 def _check_X(X):
     X = check_finite_array(X, "X", ndim=2, allow_nan=True)
     n, d = X.shape
@@ -102,6 +104,7 @@ def _check_X(X):
     return X
 
 
+@fill_doc
 def _check_params(mean, covariance, d):
     mean = check_finite_array(mean, "mean", ndim=1)
     covariance = check_finite_array(covariance, "covariance", ndim=2)
@@ -113,6 +116,7 @@ def _check_params(mean, covariance, d):
     return mean, covariance
 
 
+@fill_doc
 def _default_init(X):
     mean = np.nanmean(X, axis=0)
     observed = (~np.isnan(X)).sum(axis=0)
@@ -129,15 +133,13 @@ def _default_init(X):
 # --- the three steps ------------------------------------------------------------
 
 
+@fill_doc
 def observed_log_likelihood(X, mean, covariance):
     """Observed-data log-likelihood: each row's observed part under its marginal normal.
 
     See the chapter :ref:`missing-data`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Data, NaN marking missing entries.
+    %(parameters_X_missing)s
     mean : array-like of shape (n_features,)
         Mean.
     covariance : array-like of shape (n_features, n_features)
@@ -153,6 +155,7 @@ def observed_log_likelihood(X, mean, covariance):
     return _observed_ll(X, _patterns(X), mean, covariance)
 
 
+@fill_doc
 def _observed_ll(X, patterns, mean, covariance):
     total = 0.0
     for rows, o, _ in patterns:
@@ -165,15 +168,13 @@ def _observed_ll(X, patterns, mean, covariance):
     return float(total)
 
 
+@fill_doc
 def mvn_e_step(X, mean, covariance, *, method="exact"):
     """E-step: conditional means of the missing entries and their covariances.
 
     See the chapter :ref:`missing-data`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Data, NaN marking missing entries.
+    %(parameters_X_missing)s
     mean : array-like of shape (n_features,)
         Current mean.
     covariance : array-like of shape (n_features, n_features)

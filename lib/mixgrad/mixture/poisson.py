@@ -38,6 +38,7 @@ __all__ = [
 # --- validation -----------------------------------------------------------------
 
 
+@fill_doc
 def _check_counts(x, name="x"):
     x = check_finite_array(x, name, ndim=1)
     if x.size == 0:
@@ -47,6 +48,7 @@ def _check_counts(x, name="x"):
     return x
 
 
+@fill_doc
 def _check_rates(rates, name="rates"):
     rates = check_finite_array(rates, name, ndim=1)
     if rates.size == 0 or np.any(rates <= 0):
@@ -54,6 +56,7 @@ def _check_rates(rates, name="rates"):
     return rates
 
 
+@fill_doc
 def _check_pi(pi, name="pi"):
     pi = check_positive(pi, name, strict=False)
     if pi >= 1:
@@ -61,6 +64,7 @@ def _check_pi(pi, name="pi"):
     return pi
 
 
+@fill_doc
 def _check_loop(max_iter, tol):
     return check_integer(max_iter, "max_iter", minimum=1), check_positive(tol, "tol", strict=False)
 
@@ -72,20 +76,14 @@ def _check_loop(max_iter, tol):
 def sample_poisson_mixture(n, weights, rates, *, rng):
     """Ancestral sampling from a Poisson mixture.
 
-    Parameters
-    ----------
-    n : int
-        Number of counts.
+    %(parameters_n_counts)s
     weights : array-like of shape (n_components,)
         Mixing weights, summing to 1.
     rates : array-like of shape (n_components,)
         Poisson rates, ``> 0``.
     %(rng)s
 
-    Returns
-    -------
-    x : ndarray of int of shape (n,)
-        Counts.
+    %(returns_counts)s
     z : ndarray of int of shape (n,)
         Component of every count.
     """
@@ -101,20 +99,14 @@ def sample_poisson_mixture(n, weights, rates, *, rng):
 def sample_zip(n, pi, rate, *, rng):
     """Sample a zero-inflated Poisson: 0 w.p. ``pi``, else ``Pois(rate)``.
 
-    Parameters
-    ----------
-    n : int
-        Number of counts.
+    %(parameters_n_counts)s
     pi : float
         Probability of a structural zero, in [0, 1).
     rate : float
         Poisson rate, ``> 0``.
     %(rng)s
 
-    Returns
-    -------
-    x : ndarray of int of shape (n,)
-        Counts.
+    %(returns_counts)s
     z : ndarray of int of shape (n,)
         1 for a structural zero, 0 for a Poisson draw (which may also be 0).
     """
