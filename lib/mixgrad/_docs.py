@@ -141,6 +141,10 @@ DOCS = {
         "Returns\n-------\nndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``\n"
         "    Approximations of ``f'(x)``."
     ),
+    "warns_tol": (
+        "Warns\n-----\nConvergenceWarning\n"
+        "    If ``tol`` is not met within ``max_iter`` iterations."
+    ),
     "newton_warns": (
         "Warns\n-----\nConvergenceWarning\n"
         "    If neither tolerance is met within ``max_iter`` steps."

@@ -146,11 +146,13 @@ def censored_log_likelihood(x, censored, threshold, mean, variance):
     return _ll_1d(x, censored, threshold, mean, sd)
 
 
+@fill_doc
 def _ll_1d(x, censored, threshold, mean, sd):
     obs = _log_normal(x[~censored], mean, sd).sum()
     return float(obs + log_ndtr((mean - threshold[censored]) / sd).sum())
 
 
+@fill_doc
 def censored_normal_em(
     x,
     censored,
@@ -188,10 +190,7 @@ def censored_normal_em(
     CensoredEMResult
         With scalar ``mean`` and ``covariance`` (the variance).
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = check_finite_array(x, "x", ndim=1, allow_nan=True)
     censored, threshold = _check_censoring(x, censored, threshold, "x")
@@ -233,6 +232,7 @@ def _conditional_y(x, mean, cov):
     return mean[1] + slope * (x - mean[0]), np.sqrt(cov[1, 1] - slope * cov[0, 1])
 
 
+@fill_doc
 def _ll_2d(X, censored, threshold, mean, cov):
     x, y = X[:, 0], X[:, 1]
     cond_mean, cond_sd = _conditional_y(x, mean, cov)
@@ -242,6 +242,7 @@ def _ll_2d(X, censored, threshold, mean, cov):
     return float(ll)
 
 
+@fill_doc
 def censored_bivariate_em(
     X,
     censored,
@@ -282,10 +283,7 @@ def censored_bivariate_em(
     CensoredEMResult
         ``mean`` of shape (2,), ``covariance`` of shape (2, 2).
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X = check_finite_array(X, "X", ndim=2, allow_nan=True)
     if X.shape[1] != 2:

@@ -116,6 +116,8 @@ def estimate_log_prob_resp(X, weights, means, precisions_cholesky, covariance_ty
 def responsibilities(X, weights, means, precisions_cholesky, covariance_type):
     """Responsibilities ``r_ik = p(z_i = k | x_i)`` (rows sum to 1).
 
+    The exponential of :func:`estimate_log_prob_resp`'s log-responsibilities.
+
     %(parameters_X_model)s
 
     Returns

@@ -126,10 +126,7 @@ def kmeans_plusplus(X, n_clusters, *, rng, n_local_trials=None):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     n_clusters : int
         Number of centres, ``1 <= n_clusters <= n_samples``.
     %(rng)s
@@ -274,6 +271,7 @@ def _lloyd(data, centers, max_iter, tol):
     return centers, labels, _cost(data, centers, labels), len(history), converged, history
 
 
+@fill_doc
 def kmeans(X, n_clusters, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4, rng):
     """Cluster ``X`` with Lloyd's algorithm, keeping the best of ``n_init`` runs.
 
@@ -286,10 +284,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4,
     See the chapters :ref:`gaussian-mixtures` (where k-means fails) and
     :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     n_clusters : int
         Number of clusters, ``1 <= n_clusters <= n_samples``.
     init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)

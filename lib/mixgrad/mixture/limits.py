@@ -129,10 +129,7 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     -------
     SoftKMeansResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X, centers = _check_X_centers(X, centers_init, "centers_init")
     c = check_positive(c, "c")

@@ -248,6 +248,7 @@ def mvn_m_step(X_hat, correction, *, reg_covar=0.0):
     return mean, covariance
 
 
+@fill_doc
 def _check_method(method):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -256,6 +257,7 @@ def _check_method(method):
 # --- the loop ---------------------------------------------------------------------
 
 
+@fill_doc
 def mvn_em(
     X,
     *,
@@ -295,10 +297,7 @@ def mvn_em(
         Final parameters, observed-data log-likelihood, per-iteration history
         and the imputed data.
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X = _check_X(X)
     _check_method(method)

@@ -204,6 +204,7 @@ class PoissonMixtureResult(EMResult):
     responsibilities: np.ndarray = field(repr=False)
 
 
+@fill_doc
 def poisson_mixture_em(
     x, n_components, *, weights_init=None, rates_init=None, max_iter=1000, tol=1e-10
 ):
@@ -230,10 +231,7 @@ def poisson_mixture_em(
     -------
     PoissonMixtureResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = _check_counts(x)
     k = check_integer(n_components, "n_components", minimum=1)
@@ -302,6 +300,7 @@ class ZIPResult(EMResult):
     responsibilities: np.ndarray = field(repr=False)
 
 
+@fill_doc
 def _zip_responsibilities(x, pi, rate):
     r = np.zeros(x.shape[0])
     if pi > 0:
@@ -309,6 +308,7 @@ def _zip_responsibilities(x, pi, rate):
     return r
 
 
+@fill_doc
 def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
     """EM for the zero-inflated Poisson.
 
@@ -333,10 +333,7 @@ def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
     -------
     ZIPResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = _check_counts(x)
     if not np.any(x > 0):
