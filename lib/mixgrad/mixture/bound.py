@@ -157,7 +157,6 @@ def augmented_likelihood(X, resp, weights, means, precisions_cholesky, covarianc
     return n * (_expected_log_joint(resp, wlp) + _entropy(resp))
 
 
-@fill_doc
 def _joint(X, weights, means, precisions_cholesky, covariance_type, resp):
     X, weights, means, prec = _check_model(X, weights, means, precisions_cholesky,
                                            covariance_type)
@@ -172,7 +171,6 @@ def _joint(X, weights, means, precisions_cholesky, covariance_type, resp):
     return resp, _weighted_log_prob(X, weights, means, prec, covariance_type)
 
 
-@fill_doc
 def _check_multipliers(multipliers, n_samples):
     multipliers = check_finite_array(multipliers, "multipliers", ndim=1)
     if multipliers.shape != (n_samples,):

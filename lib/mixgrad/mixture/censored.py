@@ -67,7 +67,6 @@ def truncated_normal_moments(mean, sd, lower):
     return _truncated_moments(mean, sd, lower)
 
 
-@fill_doc
 def _truncated_moments(mean, sd, lower):
     alpha = (lower - mean) / sd
     # Inverse Mills ratio phi(alpha) / Phi(-alpha), in logs for the far tail.
@@ -76,7 +75,6 @@ def _truncated_moments(mean, sd, lower):
     return mean + sd * lam, var
 
 
-@fill_doc
 def _log_normal(x, mean, sd):
     z = (x - mean) / sd
     return -0.5 * z**2 - np.log(sd) - _LOG_SQRT_2PI
@@ -89,7 +87,6 @@ CensoredEMResult = MVNEMResult
 # --- validation ---------------------------------------------------------------
 
 
-@fill_doc
 def _check_censoring(values, censored, threshold, name):
     n = values.shape[0]
     censored = np.asarray(censored)
@@ -112,7 +109,6 @@ def _check_censoring(values, censored, threshold, name):
     return censored, np.asarray(threshold, dtype=float)
 
 
-@fill_doc
 def _check_loop_args(method, max_iter, tol):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -146,7 +142,6 @@ def censored_log_likelihood(x, censored, threshold, mean, variance):
     return _ll_1d(x, censored, threshold, mean, sd)
 
 
-@fill_doc
 def _ll_1d(x, censored, threshold, mean, sd):
     obs = _log_normal(x[~censored], mean, sd).sum()
     return float(obs + log_ndtr((mean - threshold[censored]) / sd).sum())
@@ -232,7 +227,6 @@ def _conditional_y(x, mean, cov):
     return mean[1] + slope * (x - mean[0]), np.sqrt(cov[1, 1] - slope * cov[0, 1])
 
 
-@fill_doc
 def _ll_2d(X, censored, threshold, mean, cov):
     x, y = X[:, 0], X[:, 1]
     cond_mean, cond_sd = _conditional_y(x, mean, cov)

@@ -59,7 +59,6 @@ class KMeansResult:
 # --- validation ---------------------------------------------------------------
 
 
-@fill_doc
 def _check_X(X, n_clusters):
     X = check_finite_array(X, "X", ndim=2)
     if X.shape[0] < 1 or X.shape[1] < 1:

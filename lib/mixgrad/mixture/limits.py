@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 
-@fill_doc
 def _check_X_centers(X, centers, name="centers"):
     X = check_finite_array(X, "X", ndim=2)
     centers = check_finite_array(centers, name, ndim=2)
@@ -206,7 +205,6 @@ def _hard_scores(X, weights, means, chol, reg_covar):
     return scores
 
 
-@fill_doc
 def _check_hard_em_input(X, weights, means, covariances):
     X = check_finite_array(X, "X", ndim=2)
     means = check_finite_array(means, "means", ndim=2)

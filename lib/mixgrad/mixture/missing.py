@@ -89,7 +89,6 @@ def _patterns(X):
     ]
 
 
-@fill_doc
 def _check_X(X):
     X = check_finite_array(X, "X", ndim=2, allow_nan=True)
     n, d = X.shape
@@ -104,7 +103,6 @@ def _check_X(X):
     return X
 
 
-@fill_doc
 def _check_params(mean, covariance, d):
     mean = check_finite_array(mean, "mean", ndim=1)
     covariance = check_finite_array(covariance, "covariance", ndim=2)
@@ -116,7 +114,6 @@ def _check_params(mean, covariance, d):
     return mean, covariance
 
 
-@fill_doc
 def _default_init(X):
     mean = np.nanmean(X, axis=0)
     observed = (~np.isnan(X)).sum(axis=0)
@@ -155,7 +152,6 @@ def observed_log_likelihood(X, mean, covariance):
     return _observed_ll(X, _patterns(X), mean, covariance)
 
 
-@fill_doc
 def _observed_ll(X, patterns, mean, covariance):
     total = 0.0
     for rows, o, _ in patterns:
@@ -248,7 +244,6 @@ def mvn_m_step(X_hat, correction, *, reg_covar=0.0):
     return mean, covariance
 
 
-@fill_doc
 def _check_method(method):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")

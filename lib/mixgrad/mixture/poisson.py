@@ -38,7 +38,6 @@ __all__ = [
 # --- validation -----------------------------------------------------------------
 
 
-@fill_doc
 def _check_counts(x, name="x"):
     x = check_finite_array(x, name, ndim=1)
     if x.size == 0:
@@ -48,7 +47,6 @@ def _check_counts(x, name="x"):
     return x
 
 
-@fill_doc
 def _check_rates(rates, name="rates"):
     rates = check_finite_array(rates, name, ndim=1)
     if rates.size == 0 or np.any(rates <= 0):
@@ -56,7 +54,6 @@ def _check_rates(rates, name="rates"):
     return rates
 
 
-@fill_doc
 def _check_pi(pi, name="pi"):
     pi = check_positive(pi, name, strict=False)
     if pi >= 1:
@@ -64,7 +61,6 @@ def _check_pi(pi, name="pi"):
     return pi
 
 
-@fill_doc
 def _check_loop(max_iter, tol):
     return check_integer(max_iter, "max_iter", minimum=1), check_positive(tol, "tol", strict=False)
 
@@ -300,7 +296,6 @@ class ZIPResult(EMResult):
     responsibilities: np.ndarray = field(repr=False)
 
 
-@fill_doc
 def _zip_responsibilities(x, pi, rate):
     r = np.zeros(x.shape[0])
     if pi > 0:

@@ -64,7 +64,6 @@ def _softmax(log_joint):
     return resp / resp.sum(axis=1, keepdims=True)
 
 
-@fill_doc
 def _check(x, means, sigma, x_name="x", means_name="means_init"):
     x = check_finite_array(x, x_name, ndim=(1, 2))
     if x.shape[0] == 0:
