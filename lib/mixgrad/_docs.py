@@ -3,7 +3,9 @@
 A docstring line that holds only ``%(name)s`` is replaced by the block
 :data:`DOCS` ``[name]``, indented like that line (the scheme of SciPy's
 ``doccer`` and MNE's ``fill_doc``). The rendered docstrings, in ``help()`` and
-in the API pages, are complete.
+in the API pages, are complete. Blocks named ``parameters_*``, ``returns_*``
+and ``warns_*`` bring their section header with them, so that two functions
+sharing their first parameters share one slot line, not a header and a slot.
 
 >>> from mixgrad._docs import fill_doc
 >>> @fill_doc
@@ -58,12 +60,7 @@ DOCS = {
         "x : ndarray of int of shape (n,)\n"
         "    Counts."
     ),
-    "parameters_X": (
-        "Parameters\n"
-        "----------\n"
-        "X : array-like of shape (n_samples, n_features)\n"
-        "    Samples."
-    ),
+    "parameters_X": "Parameters\n----------\n" + _X.rstrip(),
     "parameters_X_centers": (
         "Parameters\n"
         "----------\n"
@@ -104,7 +101,7 @@ DOCS = {
         "primitive : numpy ufunc, numpy function or Primitive\n"
         '    The operation (``np.sin``, or ``Primitive("softplus", impl)``).'
     ),
-    "defrule_returns_examples": (
+    "returns_defrule": (
         "Returns\n-------\ncallable\n"
         "    The rule, as stored in ``JVP_RULES`` or ``VJP_RULES`` under ``primitive``.\n\n"
         "See Also\n--------\n"
@@ -119,25 +116,25 @@ DOCS = {
         ">>> float(ad.derivative(cube)(2.0)), float(ad.grad(cube)(2.0))\n"
         "(12.0, 12.0)"
     ),
-    "f_x_parameters": (
+    "parameters_f_x": (
         "Parameters\n----------\nf : callable\n    ``f(x, *args, **kwargs)``.\n"
         "x : float or array-like of shape (...)\n    The point."
     ),
-    "grad_parameters": (
+    "parameters_grad": (
         "Parameters\n----------\nf : callable\n    Numpy code returning a scalar.\n"
         "argnums : int or tuple of int, default 0\n"
         "    Which positional argument(s) to differentiate."
     ),
-    "jacobian_f_returns": (
+    "parameters_returns_jacobian": (
         "Parameters\n----------\nf : callable\n"
         "    ``f(x, *args, **kwargs)``, differentiated with respect to ``x``.\n\n"
         "Returns\n-------\ncallable\n    ``x -> J`` of shape ``f(x).shape + x.shape``."
     ),
-    "fd_f_x": (
+    "parameters_fd_f_x": (
         "Parameters\n----------\nf : callable\n    Scalar function applied elementwise to arrays.\n"
         "x : float or array-like of shape (n,)\n    Point(s) at which to differentiate."
     ),
-    "fd_returns": (
+    "returns_fd": (
         "Returns\n-------\nndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``\n"
         "    Approximations of ``f'(x)``."
     ),
@@ -145,13 +142,13 @@ DOCS = {
         "Warns\n-----\nConvergenceWarning\n"
         "    If ``tol`` is not met within ``max_iter`` iterations."
     ),
-    "newton_warns": (
+    "warns_newton": (
         "Warns\n-----\nConvergenceWarning\n"
         "    If neither tolerance is met within ``max_iter`` steps."
     ),
-    "X": "X : array-like of shape (n_samples, n_features)\n    Samples.",
+    "X": _X.rstrip(),
     "model": _MODEL,
-    "X_model": "X : array-like of shape (n_samples, n_features)\n    Samples.\n" + _MODEL,
+    "X_model": _X + _MODEL,
     "rng": "rng : numpy.random.Generator or int\n    Source of randomness.",
     "ax": "ax : matplotlib Axes, optional\n    Axes to draw on; a new figure when None.",
     "ax_returns": (

@@ -170,11 +170,11 @@ def forward_difference(f, x, h):
 def backward_difference(f, x, h):
     """Backward divided difference ``(f(x) - f(x - h)) / h``, error ``O(h)``.
 
-    %(fd_f_x)s
+    %(parameters_fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0 (the step goes to the left).
 
-    %(fd_returns)s
+    %(returns_fd)s
     """
     return _two_point(f, x, h, -1.0, 0.0)
 
@@ -183,11 +183,11 @@ def backward_difference(f, x, h):
 def central_difference(f, x, h):
     """Central divided difference ``(f(x + h) - f(x - h)) / (2 h)``, error ``O(h**2)``.
 
-    %(fd_f_x)s
+    %(parameters_fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0.
 
-    %(fd_returns)s
+    %(returns_fd)s
     """
     return _two_point(f, x, h, -1.0, 1.0)
 

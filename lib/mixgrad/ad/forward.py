@@ -89,7 +89,7 @@ def derivative(f):
 def jvp(f, x, v, *args, **kwargs):
     """Jacobian-vector product: ``(f(x), J(x) v)`` in one forward sweep.
 
-    %(f_x_parameters)s
+    %(parameters_f_x)s
     v : float or array-like of the shape of ``x``
         The direction (the tangent ``x'``).
     *args, **kwargs
@@ -138,7 +138,7 @@ def jacobian_fwd(f):
     The input is seeded with ``n = x.size`` dual components at once (the
     identity matrix as tangent), so one pass gives ``J`` whole.
 
-    %(jacobian_f_returns)s
+    %(parameters_returns_jacobian)s
     """
 
     @functools.wraps(f)

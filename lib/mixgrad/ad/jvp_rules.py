@@ -122,7 +122,7 @@ def defjvp(primitive, *rules):
         functions, so the rule can itself be differentiated. None marks an
         argument with no derivative (an error if it is ever traced).
 
-    %(defrule_returns_examples)s
+    %(returns_defrule)s
     """
     check_primitive(primitive, rules, "defjvp")
 

@@ -110,7 +110,7 @@ def newton(f, x0, *, fprime=None, derivative=None, h=None, tol=1e-12, xtol=1e-15
     -------
     NewtonResult
 
-    %(newton_warns)s
+    %(warns_newton)s
 
     Raises
     ------
@@ -218,7 +218,7 @@ def newton_system(F, x0, *, jacobian="fwd", h=None, tol=1e-12, xtol=1e-15, max_i
     NewtonResult
         With ``iterates`` of shape (n_iter + 1, n).
 
-    %(newton_warns)s
+    %(warns_newton)s
 
     Raises
     ------

@@ -82,7 +82,7 @@ def _value_and_grad(f, argnums, args, kwargs, who):
 def grad(f, argnums=0):
     """The gradient of a scalar function, by one reverse sweep.
 
-    %(grad_parameters)s
+    %(parameters_grad)s
 
     Returns
     -------
@@ -109,7 +109,7 @@ def grad(f, argnums=0):
 def value_and_grad(f, argnums=0):
     """Like :func:`grad`, but also return ``f(*args)`` (computed on the way).
 
-    %(grad_parameters)s
+    %(parameters_grad)s
 
     Returns
     -------
@@ -128,7 +128,7 @@ def value_and_grad(f, argnums=0):
 def vjp(f, x, *args, **kwargs):
     """Vector-Jacobian product: ``f(x)`` and its pullback ``y_bar -> y_bar^T J``.
 
-    %(f_x_parameters)s
+    %(parameters_f_x)s
     *args, **kwargs
         Further arguments of ``f``, held constant.
 
@@ -186,7 +186,7 @@ def _rows(value, pullback, x):
 def jacobian_rev(f):
     """The Jacobian by reverse mode: one tape, ``m`` backward sweeps (one per row).
 
-    %(jacobian_f_returns)s
+    %(parameters_returns_jacobian)s
     """
 
     @functools.wraps(f)

@@ -58,7 +58,7 @@ def defvjp(primitive, *rules, broadcasting=None):
         (``unbroadcast``), as a broadcasting operation needs. Default: True
         for numpy ufuncs, False otherwise.
 
-    %(defrule_returns_examples)s
+    %(returns_defrule)s
     """
     check_primitive(primitive, rules, "defvjp")
     if broadcasting is None:
