@@ -181,11 +181,17 @@ def test_density_figure_draws_the_mean_density_of_the_draws(posterior_1d):
         plot_posterior_density(np.zeros((3, 2)), posterior_1d)
 
 
-def test_class_probability_figure_is_the_mean_over_draws(posterior_1d):
+def test_class_probability_figure_draws_the_posterior_predictive(posterior_1d):
+    from mixgrad.bayes import label_posterior
+
     grid = np.linspace(-3, 4, 50)
     ax = plot_class_probability(posterior_1d, grid, component=1)
-    expected = class_probability_draws(posterior_1d, grid)[:, :, 1].mean(axis=0)
+    expected = label_posterior(posterior_1d, grid, predictive=True)[:, 1]
     assert np.allclose(ax.lines[0].get_ydata(), expected)
+    # the band holds the per-draw plug-in curves
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    draws = class_probability_draws(posterior_1d, grid)[:, :, 1]
+    assert band.min() >= draws.min() - 1e-12 and band.max() <= draws.max() + 1e-12
     with pytest.raises(ValueError, match=r"component must be an integer in \[0, 2\)"):
         plot_class_probability(posterior_1d, grid, component=2)
 
