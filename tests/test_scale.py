@@ -154,3 +154,60 @@ def test_other_input_errors(rng):
     gm = GaussianMixture(2).fit(X)
     with pytest.raises(ValueError, match="3 features, but the mixture was fitted with 2"):
         score_dask(gm, da.concatenate([X, X[:, :1]], axis=1).rechunk({1: -1}))
+
+
+# --- stepwise (mini-batch) EM -------------------------------------------------------------
+
+from mixgrad.mixture.stepwise import (  # noqa: E402
+    MiniBatchGaussianMixture,
+    check_step_schedule,
+    step_size,
+)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_stepwise_approaches_the_batch_fit(rng, covariance_type):
+    """After 3 passes the mean log-likelihood is within 1e-3 nats of batch EM's (a local
+    maximum, so the gap is >= 0) and closer than after the first pass."""
+    X = mixture_data(rng, 12_000)
+    batch = GaussianMixture(3, covariance_type=covariance_type, random_state=0, tol=1e-10,
+                            max_iter=300).fit(X)
+    mb = MiniBatchGaussianMixture(3, covariance_type=covariance_type, random_state=0,
+                                  batch_size=500, max_iter=1, warm_start=True)
+    gaps = [batch.score(X) - mb.fit(X).score(X) for _ in range(3)]
+    assert -1e-9 < gaps[-1] < 1e-3
+    assert gaps[-1] < gaps[0]
+    assert mb.n_steps_ == 3 * 24
+
+
+def test_partial_fit_steps_and_dask_batches(rng):
+    X = mixture_data(rng, 3000)
+    a = MiniBatchGaussianMixture(3, random_state=0)
+    b = MiniBatchGaussianMixture(3, random_state=0, batch_size=1000, max_iter=1)
+    for start in range(0, 3000, 1000):
+        a.partial_fit(X[start : start + 1000])
+    b.fit(da.from_array(X, chunks=(1000, -1)))
+    np.testing.assert_allclose(b.means_, a.means_, rtol=1e-13)
+    assert a.n_steps_ == 3 and a.n_features_in_ == 2
+    # one step from the first batch's start: s_1 = (1 - rho_1) s_0 + rho_1 s(B_1)
+    rho = step_size(1, 0.6, 1.0)
+    assert rho == pytest.approx(2**-0.6)
+
+
+@pytest.mark.parametrize(("decay", "offset", "error", "match"), [
+    (0.5, 1.0, ValueError, r"learning_decay \(kappa\) must be in \(0\.5, 1\], got 0\.5"),
+    (1.2, 1.0, ValueError, r"must sum to infinity"),
+    (0.7, -1.0, ValueError, r"learning_offset \(t0\) must be >= 0, got -1\.0"),
+    ("fast", 1.0, TypeError, "learning_decay must be a real number"),
+])
+def test_step_schedule_validation(rng, decay, offset, error, match):
+    with pytest.raises(error, match=match):
+        check_step_schedule(decay, offset)
+    with pytest.raises(error, match=match):
+        MiniBatchGaussianMixture(2, learning_decay=decay,
+                                 learning_offset=offset).partial_fit(mixture_data(rng, 60))
+
+
+def test_partial_fit_first_batch_too_small(rng):
+    with pytest.raises(ValueError, match="first batch has 2 samples, fewer than n_components=3"):
+        MiniBatchGaussianMixture(3).partial_fit(mixture_data(rng, 2))
