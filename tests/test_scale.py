@@ -10,9 +10,18 @@ import pytest
 da = pytest.importorskip("dask.array", reason="dask[array] is not installed (extra 'scale')")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed")
 
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from mixgrad.exceptions import ConvergenceWarning  # noqa: E402
 from mixgrad.mixture import GaussianMixture  # noqa: E402
+from mixgrad.mixture.incremental import IncrementalEM  # noqa: E402
 from mixgrad.mixture.scale import DaskEM, score_dask  # noqa: E402
+from mixgrad.mixture.stats import StatsEM  # noqa: E402
+from mixgrad.mixture.stepwise import (  # noqa: E402
+    MiniBatchGaussianMixture,
+    check_step_schedule,
+    step_size,
+)
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 RTOL = 1e-10  # the claim: same iterates up to the order of summation
@@ -158,12 +167,6 @@ def test_other_input_errors(rng):
 
 # --- stepwise (mini-batch) EM -------------------------------------------------------------
 
-from mixgrad.mixture.stepwise import (  # noqa: E402
-    MiniBatchGaussianMixture,
-    check_step_schedule,
-    step_size,
-)
-
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_stepwise_approaches_the_batch_fit(rng, covariance_type):
@@ -211,3 +214,52 @@ def test_step_schedule_validation(rng, decay, offset, error, match):
 def test_partial_fit_first_batch_too_small(rng):
     with pytest.raises(ValueError, match="first batch has 2 samples, fewer than n_components=3"):
         MiniBatchGaussianMixture(3).partial_fit(mixture_data(rng, 2))
+
+
+# --- incremental EM (Neal and Hinton) -----------------------------------------------------
+
+
+def start_params(X, covariance_type, seed=0):
+    gm = GaussianMixture(3, covariance_type=covariance_type, max_iter=1, random_state=seed,
+                         init_params="random_from_data")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return gm.fit(X)._current_params()
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_incremental_with_one_block_is_batch_em(rng, covariance_type):
+    X = mixture_data(rng, 600)
+    params = start_params(X, covariance_type)
+    inc = IncrementalEM(X, 3, covariance_type, 1e-6, n_blocks=1)
+    got = inc.run(params, n_sweeps=3)
+    engine, elbos = StatsEM(X, 3, covariance_type, 1e-6), []
+    for _ in range(4):
+        params, info = engine.step(params)
+        elbos.append(info["elbo_m_step"])
+    for a, b in zip(got, params, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(inc.bounds, elbos, rtol=1e-12)
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 2**16), n_blocks=st.integers(2, 8),
+       covariance_type=st.sampled_from(COVARIANCE_TYPES))
+def test_incremental_bound_never_decreases(seed, n_blocks, covariance_type):
+    """Each partial E-step and each M-step raise F(q, theta) (Neal and Hinton 1998);
+    with reg_covar = 0 the M-step is the exact maximiser, so only rounding may lower it."""
+    rng = np.random.default_rng(seed)
+    X = mixture_data(rng, 240)
+    inc = IncrementalEM(X, 3, covariance_type, 0.0, n_blocks=n_blocks)
+    inc.run(start_params(X, covariance_type, seed), n_sweeps=2, rng=rng)
+    bounds = np.array(inc.bounds)
+    assert len(bounds) == 1 + 2 * n_blocks
+    assert np.all(np.diff(bounds) >= -1e-12 * (1 + np.abs(bounds[:-1])))
+
+
+def test_incremental_input_errors(rng):
+    X = mixture_data(rng, 30)
+    with pytest.raises(ValueError, match=r"n_blocks must be in \[1, n_samples=30\], got 31"):
+        IncrementalEM(X, 3, "full", 1e-6, n_blocks=31)
+    with pytest.raises(RuntimeError, match=r"call start\(params\) first"):
+        IncrementalEM(X, 3, "full", 1e-6, n_blocks=3).step(start_params(X, "full"), 0)
