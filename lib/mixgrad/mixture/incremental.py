@@ -6,7 +6,7 @@ posterior at the current ``theta``, which maximises ``F_b`` and leaves the
 other terms unchanged; the M-step then maximises ``F`` over ``theta`` from the
 summed statistics ``S = sum_b S_b``. Both raise ``F``, so the bound never
 decreases, yet each step reads only one block. The statistics are those of
-:class:`~mixgrad.mixture.stats.StatsEM` (all blocks centred on one point), and
+:class:`~mixgrad.mixture.StatsEM` (all blocks centred on one point), and
 the M-step is that of :class:`~mixgrad.mixture.stepwise.MomentsEM` (one pass).
 
 See the chapter :ref:`em-gaussian-mixtures`.
@@ -32,7 +32,7 @@ class IncrementalEM:
     covariance_type : {"full", "tied", "diag", "spherical"}
     reg_covar : float
         Added to the covariances' diagonal; with 0 the M-step maximises the
-        bound exactly and :attr:`bounds` is non-decreasing up to rounding.
+        bound exactly and ``bounds`` is non-decreasing up to rounding.
     n_blocks : int
         Number of blocks (``1 <= n_blocks <= n_samples``); 1 is batch EM.
 
@@ -129,7 +129,7 @@ class IncrementalEM:
         Returns
         -------
         tuple (weights, means, covariances, precisions_cholesky)
-            The final parameters; the bound after every step is in :attr:`bounds`.
+            The final parameters; the bound after every step is in ``bounds``.
         """
         params = self.start(params)
         for _ in range(n_sweeps):

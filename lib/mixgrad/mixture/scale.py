@@ -3,7 +3,7 @@
 An EM iteration needs the data only through sums over the samples: the
 objective, ``S = R T`` (responsibilities times sufficient statistics) and the
 ELBO's entropy and cross terms. :class:`DaskEM` computes those sums block by
-block with the in-memory engine :class:`~mixgrad.mixture.stats.StatsEM` (all
+block with the in-memory engine :class:`~mixgrad.mixture.StatsEM` (all
 blocks centred on one shared point, so their statistics add up) and lets Dask
 add them: one map over the row blocks of a ``dask.array`` and one reduce per
 iteration. The M-step, which needs only ``S``, is the in-memory engine's, so
@@ -139,11 +139,11 @@ def _block_scatters(block, params, means_c, components, squares_only, center, op
 
 
 class DaskEM(StatsEM):
-    """:class:`~mixgrad.mixture.stats.StatsEM` over the row blocks of a ``dask.array``.
+    """:class:`~mixgrad.mixture.StatsEM` over the row blocks of a ``dask.array``.
 
     Construction makes one pass over the data: the centre, the collapse floor,
     for "tied" the scatter ``X^T X`` of the centred data, and the strided
-    sample for the initialisation. Every :meth:`step` and :meth:`objective`
+    sample for the initialisation. Every ``step`` and ``objective``
     is then one map over the blocks and one reduce; the M-step is inherited.
 
     Parameters
@@ -156,7 +156,7 @@ class DaskEM(StatsEM):
     record_history : bool, default True
         Also sum the entropy needed for the ELBO values.
     sample_size : int, default INIT_SAMPLE_SIZE
-        Most rows kept in :attr:`sample`.
+        Most rows kept in ``sample``.
 
     Attributes
     ----------
@@ -228,7 +228,7 @@ def fit_dask(estimator, X):
     Called by :meth:`GaussianMixture.fit <mixgrad.mixture.GaussianMixture.fit>`
     for Dask input. Same EM loop, stopping rule, ``n_init``, ``warm_start``
     and fitted attributes as for in-memory data; the initialisation runs on
-    :attr:`DaskEM.sample`.
+    ``DaskEM.sample``.
 
     Parameters
     ----------

@@ -16,10 +16,10 @@ faster. The first batch initialises the parameters as
 :meth:`GaussianMixture.fit <mixgrad.mixture.GaussianMixture.fit>` would, and
 its statistics start the average (``rho_0 = 1``).
 
-The statistics are those of :class:`~mixgrad.mixture.stats.StatsEM`, centred
+The statistics are those of :class:`~mixgrad.mixture.StatsEM`, centred
 on the mean of the first batch. Their M-step is computed in one pass, so a
 component very tight and far from that centre loses digits (see
-:mod:`mixgrad.mixture.stats`); the batch engine's two-pass fallback would need
+:class:`~mixgrad.mixture.StatsEM`); the batch engine's two-pass fallback would need
 the data again.
 
 See the chapter :ref:`em-gaussian-mixtures`.
@@ -96,14 +96,14 @@ def step_size(t, learning_decay=0.6, learning_offset=1.0):
 
 
 class MomentsEM(StatsEM):
-    """The M-step of :class:`~mixgrad.mixture.stats.StatsEM` from given statistics, no data.
+    """The M-step of :class:`~mixgrad.mixture.StatsEM` from given statistics, no data.
 
     Parameters
     ----------
     center : ndarray of shape (n_features,)
         Centre the statistics were computed about.
     floor : ndarray of shape (n_features,)
-        Collapse floor (:func:`~mixgrad.mixture.covariance.collapse_floor`).
+        Collapse floor (``10 eps`` times the variances of the features).
     n_components : int
     covariance_type : {"full", "tied", "diag", "spherical"}
     reg_covar : float
@@ -132,7 +132,7 @@ class MomentsEM(StatsEM):
         Parameters
         ----------
         S : ndarray of shape (n_components, n_statistics)
-            Averages of ``r_ik T(x_i)``, ``T`` centred on :attr:`center`.
+            Averages of ``r_ik T(x_i)``, ``T`` centred on ``center``.
         scatter : ndarray of shape (n_features, n_features), optional
             Average of ``(x_i - c)(x_i - c)^T``; required for "tied".
 
@@ -182,6 +182,11 @@ class MiniBatchGaussianMixture(GaussianMixture):
     Parameters
     ----------
     n_components : int, default 1
+    covariance_type, tol, reg_covar, max_iter, n_init, init_params, weights_init, means_init, \
+precisions_init, random_state, warm_start, verbose, verbose_interval, record_history, \
+keep_snapshots, solver
+        As for :class:`~mixgrad.mixture.GaussianMixture`; ``max_iter`` is the
+        number of passes of :meth:`fit` (default 10).
     batch_size : int, default 1024
         Samples per mini-batch in :meth:`fit` (a dask array is read one block
         at a time, each split into batches of this size).
@@ -189,8 +194,6 @@ class MiniBatchGaussianMixture(GaussianMixture):
         ``kappa`` in ``rho_t = (t + t_0)^(-kappa)``, in ``(0.5, 1]``.
     learning_offset : float, default 1.0
         ``t_0 >= 0``; larger values take smaller early steps.
-    **kwargs
-        As for :class:`~mixgrad.mixture.GaussianMixture`.
 
     Attributes
     ----------
