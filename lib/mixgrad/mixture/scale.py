@@ -193,7 +193,7 @@ class DaskEM(StatsEM):
         else:
             self.scatter = None
             squares = scatters.sum(axis=0) + counts @ offsets**2
-        self.floor = collapse_floor(squares / n)
+        self.floor = collapse_floor(squares / n, reg_covar)
         self.sample = np.asarray(sample, dtype=np.float64)
         self._options = (X.dtype, n_components, covariance_type, reg_covar, record_history)
 

@@ -30,8 +30,13 @@ import numbers
 import numpy as np
 
 from mixgrad.mixture.covariance import collapse_floor
+from mixgrad.mixture.engines import ENGINES
 from mixgrad.mixture.estimator import GaussianMixture
-from mixgrad.mixture.initialization import as_generator
+from mixgrad.mixture.initialization import (
+    as_generator,
+    check_hyperparameters,
+    check_initial_parameters,
+)
 from mixgrad.mixture.scale import is_dask_array
 from mixgrad.mixture.stats import StatsEM
 
@@ -233,10 +238,14 @@ keep_snapshots, solver
 
     def _start(self, X):
         """Initialise from the first batch as ``fit`` would; the statistics at that start."""
-        initial = self._check_params(X.shape[1])
-        params = self._initial(X, None, initial, as_generator(self.random_state))
+        check_hyperparameters(self, ENGINES)
+        initial = check_initial_parameters(self.weights_init, self.means_init,
+                                           self.precisions_init, self.covariance_type,
+                                           self.n_components, X.shape[1])
+        params = self._initial(X, self.n_components, None, initial,
+                               as_generator(self.random_state))
         self.center_ = X.mean(axis=0)
-        self._floor = collapse_floor(X)
+        self._floor = collapse_floor(X, float(self.reg_covar))
         return params
 
     def partial_fit(self, X, y=None):
