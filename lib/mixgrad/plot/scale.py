@@ -94,5 +94,5 @@ def plot_gap_to_optimum(curves, optimum, *, xlabel, floor=1e-12, ax=None):
         ax.semilogy(x, np.maximum(optimum - values, floor), color=colour, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("gap to the optimum")
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")
     return ax
