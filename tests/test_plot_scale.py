@@ -1,38 +1,15 @@
-"""mixgrad.plot.scale: the bound of incremental EM and the gap-to-optimum curves."""
+"""mixgrad.plot.scale: the gap-to-optimum curves of batch, incremental and stepwise EM."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.axes import Axes
-from mixgrad.plot.scale import plot_bound_steps, plot_gap_to_optimum
+from mixgrad.plot.scale import plot_gap_to_optimum
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def test_bound_steps_are_drawn_in_passes():
-    bound = -np.exp(-np.arange(12.0))
-    ax = plot_bound_steps(bound, steps_per_pass=4)
-    assert isinstance(ax, Axes)
-    (line,) = ax.lines
-    x, y = line.get_data()
-    np.testing.assert_allclose(x, np.arange(1, 13) / 4)
-    np.testing.assert_array_equal(y, bound)
-    assert line.get_label() == "bound F(q, theta)"
-
-
-@pytest.mark.parametrize(("bound", "steps", "error", "match"), [
-    ([], 2, ValueError, "at least one"),
-    ([1.0, np.nan], 2, ValueError, "bound"),
-    ([1.0, 2.0], 0, ValueError, "steps_per_pass"),
-    ([1.0, 2.0], 1.5, TypeError, "steps_per_pass"),
-])
-def test_bound_steps_rejects_bad_input(bound, steps, error, match):
-    with pytest.raises(error, match=match):
-        plot_bound_steps(bound, steps_per_pass=steps)
 
 
 def test_gap_curves_draw_the_gap_with_a_floor():

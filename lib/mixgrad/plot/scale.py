@@ -1,6 +1,6 @@
-"""Figures of "EM at scale": the bound of incremental EM, gaps to the optimum.
+"""Figures of "EM at scale": how far batch, incremental and stepwise EM are from the optimum.
 
-Both functions only draw: the values come from the chapter's EM runs. Each
+The function only draws: the values come from the chapter's EM runs. It
 takes an optional ``ax`` (a new figure is made if None) and returns the Axes
 it drew on.
 
@@ -10,44 +10,12 @@ See the chapter :ref:`em-at-scale`.
 import numpy as np
 
 from mixgrad._docs import fill_doc
-from mixgrad._validation import check_finite_array, check_integer
+from mixgrad._validation import check_finite_array
 
 from ._base import get_axes
 from .style import PALETTE
 
-__all__ = ["plot_bound_steps", "plot_gap_to_optimum"]
-
-
-@fill_doc
-def plot_bound_steps(bound, *, steps_per_pass, ax=None):
-    """The bound ``F(q, theta)`` after every partial E-step and every M-step.
-
-    Incremental EM alternates an E-step on one block with an M-step, so a pass
-    over ``B`` blocks has ``2 B`` values; they are drawn against the number of
-    passes (``x = i / (2 B)`` for the ``i``-th value, 1-based), as a line
-    with small markers.
-
-    Parameters
-    ----------
-    bound : array-like of shape (n_values,)
-        The bound after each step (finite), e.g. a mean over the samples.
-    steps_per_pass : int
-        Values per pass over the data (``2 B`` for ``B`` blocks), >= 1.
-    %(ax_returns)s
-        One line, labelled "bound F(q, theta)".
-    """
-    bound = check_finite_array(bound, "bound", ndim=1)
-    if bound.size == 0:
-        raise ValueError("bound must hold at least one value")
-    steps = check_integer(steps_per_pass, "steps_per_pass", minimum=1)
-    ax = get_axes(ax)
-    x = np.arange(1, bound.size + 1) / steps
-    ax.plot(x, bound, color=PALETTE[0], marker=".", markersize=2, linewidth=1,
-            label="bound F(q, theta)")
-    ax.set_xlabel("passes over the data")
-    ax.set_ylabel("bound per sample")
-    ax.legend(loc="lower right")
-    return ax
+__all__ = ["plot_gap_to_optimum"]
 
 
 @fill_doc
