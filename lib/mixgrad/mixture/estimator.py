@@ -44,6 +44,7 @@ from mixgrad.mixture.initialization import (
 )
 from mixgrad.mixture.metrics import aic, bic
 from mixgrad.mixture.sampling import sample_mixture
+from mixgrad.mixture.scale import fit_dask, is_dask_array
 
 __all__ = ["GaussianMixture"]
 
@@ -163,8 +164,10 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; ``n_samples >= n_components``.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Training data; ``n_samples >= n_components``. A ``dask.array``
+            chunked by rows is fitted block by block
+            (:func:`~mixgrad.mixture.scale.fit_dask`; ``y`` is then ignored).
         y : array-like of int of shape (n_samples,), optional
             Partial labels in ``[-1, n_components)``; ``-1`` marks unlabelled
             samples. Without labels (None or all ``-1``) this is ordinary EM;
@@ -174,6 +177,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         -------
         self : GaussianMixture
         """
+        if is_dask_array(X):  # EM on row blocks summed by Dask (mixgrad.mixture.scale)
+            return fit_dask(self, X)
         X = self._validate_X(X, reset=True)
         n_samples, n_features = X.shape
         initial = self._check_params(n_features)
