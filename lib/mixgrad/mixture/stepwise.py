@@ -92,7 +92,8 @@ def step_size(t, learning_decay=0.6, learning_offset=1.0):
     [0.5, 0.333, 0.25]
     """
     check_step_schedule(learning_decay, learning_offset)
-    return np.minimum(1.0, (np.asarray(t, dtype=float) + learning_offset) ** -learning_decay)[()]
+    rho = np.minimum(1.0, (np.asarray(t, dtype=float) + learning_offset) ** -learning_decay)
+    return float(rho) if rho.ndim == 0 else rho
 
 
 class MomentsEM(StatsEM):
