@@ -17,8 +17,11 @@ loopback, no dashboard) it reports
    (:class:`~mixgrad.mixture.stepwise.MiniBatchGaussianMixture`) and the
    full-batch EM fit.
 
-Run with ``.venv/bin/python benchmarks/bench_scale.py`` (n = 10^8, about ten
-minutes on 2 cores) or ``--n 1e6`` for a quick check.
+Run with ``.venv/bin/python benchmarks/bench_scale.py`` (n = 10^8; about ten
+passes over the data, each regenerating it) or ``--n 1e6`` for a quick check.
+On the development machine (2 cores shared with other jobs, load ~20) n = 3e7
+took 6 minutes; the per-iteration CPU time grows linearly in n and the peak
+memory does not grow with n (it is set by the block size).
 """
 
 import argparse
@@ -87,6 +90,19 @@ class PeakRSS:
         self._thread.join()
 
 
+def cpu_seconds():
+    """CPU time (user + system) of this process and of its children (the workers)."""
+    me = psutil.Process()
+    own = sum(me.cpu_times()[:2])
+    children = 0.0
+    for child in me.children(recursive=True):
+        try:
+            children += sum(child.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return own, children
+
+
 def timed(f, *args, **kwargs):
     t0 = time.perf_counter()
     out = f(*args, **kwargs)
@@ -98,11 +114,12 @@ def in_memory_throughput(n=1_000_000, iters=5):
     X = mixture_array(n, min(n, 1_000_000), seed=1).compute()
     params = GaussianMixture(3, random_state=0).fit(X[::10])._current_params()
     engine = StatsEM(X, 3, "full", 1e-6, record_history=False)
-    best = np.inf
+    best, cpu = np.inf, np.inf
     for _ in range(iters):
+        c0 = time.process_time()
         (params, _), seconds = timed(engine.step, params)
-        best = min(best, seconds)
-    return best
+        best, cpu = min(best, seconds), min(cpu, time.process_time() - c0)
+    return best, cpu
 
 
 def say(text):
@@ -120,8 +137,9 @@ def main():
     X = mixture_array(n, min(args.chunk, n))
     say(f"n = {n:.3g} points, d = 2, k = 3, {X.numblocks[0]} blocks of {X.chunks[0][0]} rows "
         f"({X.nbytes / 2**30:.2f} GiB if materialised); cluster: 2 worker processes x 1 thread")
-    memory_step = in_memory_throughput()
-    say(timing_line("in-memory StatsEM iteration at n = 1e6 (best of 5)", memory_step))
+    memory_step, memory_cpu = in_memory_throughput()
+    say(timing_line("in-memory StatsEM iteration at n = 1e6 (best of 5)", memory_step)
+        + f", CPU {memory_cpu:.3f} s")
     with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                    protocol="tcp", host="127.0.0.1", dashboard_address=None,
                                    silence_logs=50) as cluster,
@@ -132,11 +150,15 @@ def main():
         engine, setup = timed(DaskEM, X, 3, "full", 1e-6, record_history=False)
         say(timing_line("setup pass (centre, floor, strided sample)", setup))
         params = GaussianMixture(3, random_state=0).fit(engine.sample)._current_params()
-        seconds = []
+        seconds, cpus = [], []
         for i in range(args.iters):
+            own, workers = cpu_seconds()
             (params, _), s = timed(engine.step, params)
+            own1, workers1 = cpu_seconds()
             seconds.append(s)
-            say(timing_line(f"Dask EM iteration {i + 1}", s))
+            cpus.append((own1 - own, workers1 - workers))
+            say(timing_line(f"Dask EM iteration {i + 1}", s) + f", CPU: client+scheduler "
+                f"{own1 - own:.2f} s, workers {workers1 - workers:.2f} s")
         full_ll = engine.objective(params)
         mb = MiniBatchGaussianMixture(3, batch_size=args.batch_size, max_iter=1, random_state=0)
         _, mb_seconds = timed(mb.fit, X)
@@ -147,6 +169,12 @@ def main():
     say(f"points/s: Dask {n / per_iter:.3g} (median iteration {per_iter:.2f} s), in-memory "
         f"{1e6 / memory_step:.3g}; ratio {ratio:.2f} (target >= 0.60) "
         f"{'ok' if ratio >= 0.6 else 'BELOW TARGET'}")
+    cpu = float(np.median([a + b for a, b in cpus]))
+    cpu_ratio = (n / cpu) / (1e6 / memory_cpu)
+    say(f"points per CPU-second (all processes): Dask {n / cpu:.3g}, in-memory "
+        f"{1e6 / memory_cpu:.3g}; ratio {cpu_ratio:.2f}")
+    say(f"EM work per iteration without the generation pass: {per_iter - generate:.2f} s; "
+        f"ratio on that basis {(n / max(per_iter - generate, 1e-9)) / (1e6 / memory_step):.2f}")
     parts = ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in memory.parts.items())
     say(f"peak RSS together {memory.peak / 2**20:.0f} MiB ({parts}); target < 1024 MiB "
         f"{'ok' if memory.peak < 2**30 else 'ABOVE TARGET'}")
