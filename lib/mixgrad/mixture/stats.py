@@ -84,7 +84,7 @@ class StatsEM:
         self.blocks = [_fill_design(store[b, :, : sl.stop - sl.start], X[sl], self.center, kind)
                        for b, sl in enumerate(self.slices)]
         squares = sum(np.einsum("ij,ij->i", B[1 : d + 1], B[1 : d + 1]) for B in self.blocks)
-        self.floor = collapse_floor(squares / n)  # from the variances of the features
+        self.floor = collapse_floor(squares / n, reg_covar)  # from the variances of the features
         self.scatter = None  # X^T X of the centred data, for "tied"
         if covariance_type == "tied":
             self.scatter = sum(B[1 : d + 1] @ B[1 : d + 1].T for B in self.blocks)
