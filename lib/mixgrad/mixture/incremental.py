@@ -9,7 +9,7 @@ decreases, yet each step reads only one block. The statistics are those of
 :class:`~mixgrad.mixture.StatsEM` (all blocks centred on one point), and
 the M-step is that of :class:`~mixgrad.mixture.stepwise.MomentsEM` (one pass).
 
-See the chapter :ref:`em-gaussian-mixtures`.
+See the chapter :ref:`em-at-scale`.
 """
 
 import numpy as np

@@ -17,7 +17,7 @@ runs on a strided in-memory sample of at most :data:`INIT_SAMPLE_SIZE` rows
 initialisation included). Without a ``distributed.Client`` Dask's threaded
 scheduler runs the blocks; with one, its workers do.
 
-See the chapter :ref:`em-gaussian-mixtures`.
+See the chapter :ref:`em-at-scale`.
 """
 
 import math

@@ -2,16 +2,20 @@
 
 EM's M-step needs the data only through the averages ``s = (1/n) sum_i
 E[T(x_i, z_i) | x_i, theta]`` of the complete-data sufficient statistics.
-Stepwise EM (Cappé and Moulines 2009) replaces them by a running average over
-mini-batches ``B_t``:
+Online EM (Cappé and Moulines 2009, one observation per step; its mini-batch
+form and the name "stepwise EM" are Liang and Klein's, 2009) replaces them by a
+running average over mini-batches ``B_t``:
 
 ``s_t = (1 - rho_t) s_{t-1} + rho_t (1 / |B_t|) sum_{i in B_t} E[T(x_i, z_i) | x_i, theta_{t-1}]``,
 then ``theta_t = M-step(s_t)``,
 
 with step sizes ``rho_t = (t + t_0)^(-kappa)``. For ``kappa in (0.5, 1]``
 they satisfy the Robbins-Monro conditions ``sum rho_t = inf`` and ``sum
-rho_t^2 < inf``, under which the iterates converge to a stationary point of
-the likelihood; smaller ``kappa`` forgets the early, poorly fitted batches
+rho_t^2 < inf``. For an i.i.d. stream of data, and under a stability
+condition (the statistics stay in a compact set), Cappé and Moulines show that
+the iterates converge to the set of stationary points of the expected
+log-likelihood; reshuffled passes over one fixed sample, as in :meth:`fit`, are
+outside that theorem, and in practice come close to the batch fit. Smaller ``kappa`` forgets the early, poorly fitted batches
 faster. The first batch initialises the parameters as
 :meth:`GaussianMixture.fit <mixgrad.mixture.GaussianMixture.fit>` would, and
 its statistics start the average (``rho_0 = 1``).
@@ -22,7 +26,7 @@ component very tight and far from that centre loses digits (see
 :class:`~mixgrad.mixture.StatsEM`); the batch engine's two-pass fallback would need
 the data again.
 
-See the chapter :ref:`em-gaussian-mixtures`.
+See the chapter :ref:`em-at-scale`.
 """
 
 import numbers
@@ -218,6 +222,7 @@ keep_snapshots, solver
     ----------
     Cappé, O. and Moulines, E. (2009), "On-line expectation-maximization
     algorithm for latent data models", JRSS B 71(3).
+    Liang, P. and Klein, D. (2009), "Online EM for unsupervised models", NAACL-HLT.
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
