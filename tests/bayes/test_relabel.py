@@ -2,7 +2,6 @@
 
 import itertools
 
-import matplotlib.pyplot as plt
 import mixgrad.bayes  # noqa: F401  # before pymc/pytensor: sets PyTensor's BLAS flag
 import numpy as np
 import pytest
@@ -12,12 +11,6 @@ from mixgrad.plot.mixing import plot_chain_traces, plot_rank_histograms
 
 MEANS = np.array([[-3.0, 0.0], [0.0, 2.0], [4.0, -1.0]])   # k = 3 components, d = 2
 WEIGHTS = np.array([0.2, 0.3, 0.5])
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _synthetic(rng, n_chains=3, n_draws=50, n_obs=7, switch=True, first_chain_clean=True):
