@@ -222,4 +222,3 @@ def test_plot_chain_intervals_rows_and_labels(rng):
         plot_chain_intervals(runs, "weights", entry_labels=["a"])
     with pytest.raises(ValueError, match="non-empty dict"):
         plot_chain_intervals({}, "weights")
-    plt.close("all")
