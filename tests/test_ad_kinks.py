@@ -5,10 +5,9 @@ documented conventions (subgradients) in both modes, and check that away from
 the kink both modes agree with central differences.
 """
 
+import mixgrad.ad as ad
 import numpy as np
 import pytest
-
-import mixgrad.ad as ad
 from mixgrad.ad import Dual
 
 

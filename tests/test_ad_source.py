@@ -23,7 +23,7 @@ def f(x1, x2):
 SEED_DERIVATIVE = """\
 def df(x1, x2, dx1, dx2):
     w3 = x1 * x2
-    dw3 = dx1 * x2 + x1 * dx2
+    dw3 = x2 * dx1 + x1 * dx2
     w4 = sin(x1)
     dw4 = cos(x1) * dx1
     w5 = w3 + w4
@@ -98,7 +98,7 @@ def test_reassignment_reads_the_old_value():
     src = differentiate_source("def f(x):\n    w = x * x\n    w = w * x\n    return w\n")
     lines = [line.strip() for line in src.splitlines()]
     # The tangent of a reassigned name is written before the name is overwritten.
-    assert lines.index("dw = dw * x + w * dx") < lines.index("w = w * x")
+    assert lines.index("dw = x * dw + w * dx") < lines.index("w = w * x")
     df = _compile(src, "df")
     assert df(2.0, 1.0) == (8.0, 12.0)
 
@@ -171,7 +171,7 @@ def test_random_programs_match_complex_step(program, point, direction):
     ("if x > 0:\n        x = -x", NotImplementedError, "an if statement at line 2"),
     ("w = x if x > 0 else -x", NotImplementedError, "a conditional expression at line 2"),
     ("w = erf(x)", NotImplementedError, "the function 'erf' at line 2 has no derivative rule"),
-    ("w = np.arcsin(x)", NotImplementedError, "'np.arcsin' at line 2 has no derivative"),
+    ("w = np.floor(x)", NotImplementedError, "'np.floor' at line 2 has no derivative"),
     ("w = sin(x, out=None)", ValueError, "exactly one positional argument"),
     ("w, v = x, x", NotImplementedError, "the assignment at line 2"),
     ("w = x[0]", NotImplementedError, "indexing at line 2"),

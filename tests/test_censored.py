@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mixgrad.datasets import seed003_censored_example
+from mixgrad.datasets import bivariate_censored_y
 from mixgrad.exceptions import ConvergenceWarning
 from mixgrad.mixture.censored import (
     censored_bivariate_em,
@@ -121,7 +121,7 @@ def _bivariate_nll(theta, X, cens, c):
 
 
 def test_bivariate_exact_em_reaches_the_direct_mle(rng):
-    ex = seed003_censored_example(rng, n=200, threshold=1.3)
+    ex = bivariate_censored_y(rng, n=200, threshold=1.3)
     X, cens, c = ex["X"], ex["censored"], ex["threshold"]
     assert 0 < cens.sum() < 200
     res = censored_bivariate_em(X, cens, c, tol=1e-13, max_iter=10_000)
@@ -142,7 +142,7 @@ def test_bivariate_exact_em_reaches_the_direct_mle(rng):
 
 
 def test_bivariate_naive_is_biased(rng):
-    ex = seed003_censored_example(rng, n=200, threshold=1.0)
+    ex = bivariate_censored_y(rng, n=200, threshold=1.0)
     X, cens, c = ex["X"], ex["censored"], ex["threshold"]
     exact = censored_bivariate_em(X, cens, c)
     naive = censored_bivariate_em(X, cens, c, method="naive")

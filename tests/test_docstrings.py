@@ -24,7 +24,7 @@ LIB = ROOT / "lib" / "mixgrad"
 CHAPTER_LABELS = {
     "divided-differences", "dual-numbers", "forward-reverse", "ad-systems",
     "gaussian-mixtures", "generative-classifiers", "em-gaussian-mixtures", "why-em-works",
-    "semi-supervised", "missing-data", "kmeans-limit",
+    "semi-supervised", "missing-data", "kmeans-limit", "variational-bayes",
 }
 # Part III: its chapters are being written; references to these are allowed already.
 BAYES_LABELS = {"bayesian-supervised", "bayesian-unsupervised", "bayesian-semi-supervised"}
@@ -250,6 +250,7 @@ def _documented():
 
 
 def test_api_pages_document_every_public_name_once():
+    pytest.importorskip("sphinx", reason="Sphinx (the book's environment) reads the API pages")
     documented = _documented()
     missing, twice = [], {}
     for modname in _documented_modules():
@@ -267,6 +268,8 @@ def test_api_pages_document_every_public_name_once():
 
 
 def test_api_page_targets_exist():
+    for name in ("pytensor", "pymc"):  # the API pages document mixgrad.bayes and pytensor_compare
+        pytest.importorskip(name, reason=f"{name} is not installed (pip install 'mixgrad[bayes]')")
     for page, kind, target, _ in _api_directives():
         try:
             _resolve(target, kind)

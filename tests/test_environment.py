@@ -8,6 +8,14 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# The library supports Python 3.12 and newer; the book's stored outputs come from one pinned
+# environment, .venv (Python 3.12, requirements.lock). `make test-py` runs these tests on
+# another Python too, where only the checks of the files themselves apply.
+IN_BOOK_VENV = pathlib.Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+book_venv_only = pytest.mark.skipif(
+    not IN_BOOK_VENV, reason=f"not the book's pinned environment {ROOT / '.venv'} ({sys.prefix})"
+)
+
 
 def _pins(lines):
     pins = {}
@@ -54,6 +62,7 @@ def test_environment_yml_python_version():
     assert (ROOT / ".python-version").read_text().strip() == "3.12"
 
 
+@book_venv_only
 @pytest.mark.parametrize("name", ["numpy", "scipy", "pymc", "arviz", "jupyter-book", "nbval"])
 def test_installed_versions_match_lock(name):
     """The running environment is the pinned one (stored outputs depend on it)."""
@@ -62,5 +71,33 @@ def test_installed_versions_match_lock(name):
     assert version(name) == lock_pins()[name]
 
 
+@book_venv_only
 def test_running_python_is_312():
     assert sys.version_info[:2] == (3, 12)
+
+
+def test_library_supports_newer_pythons():
+    """pyproject.toml: 3.12 and newer, no upper cap (issue 14); the book's lock stays on 3.12."""
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert meta["requires-python"] == ">=3.12"
+
+
+@pytest.mark.parametrize("name", ["jupyterlab", "jupyterlab-myst"])
+def test_lab_is_pinned(name):
+    """`make lab` runs JupyterLab from the lock, with MyST rendering."""
+    assert name in lock_pins()
+
+
+@book_venv_only
+def test_jupyterlab_myst_is_enabled_and_compatible():
+    """JupyterLab disables an extension built against other core packages (it prints 'X')."""
+    import subprocess
+
+    jupyter = pathlib.Path(sys.prefix) / "bin" / "jupyter"
+    out = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
+    line = next((ln for ln in text.splitlines() if "jupyterlab-myst" in ln and " v" in ln), "")
+    assert "enabled" in line.split() and "OK" in line.split(), text
+    assert "not compatible" not in text, text

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mixgrad.datasets import seed003_missing_example
+from mixgrad.datasets import bivariate_missing_y
 from mixgrad.exceptions import ConvergenceWarning
 from mixgrad.mixture.missing import (
     bivariate_history_table,
@@ -122,7 +122,7 @@ def test_exact_em_reaches_the_direct_maximiser(rng):
 
 
 def test_monotone_bivariate_pattern_matches_anderson_closed_form(rng):
-    ex = seed003_missing_example(rng, n=200, n_missing=80)
+    ex = bivariate_missing_y(rng, n=200, n_missing=80)
     mu1, mu2, s11, s12, resid_var, beta, frac_obs = _monotone_mle(ex["X"])
     exact = mvn_em(ex["X"], max_iter=5000, tol=1e-13)
     np.testing.assert_allclose(exact.mean, [mu1, mu2], rtol=1e-9)
@@ -140,7 +140,7 @@ def test_monotone_bivariate_pattern_matches_anderson_closed_form(rng):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_naive_method_is_biased_downwards_for_the_missing_variable(seed):
-    ex = seed003_missing_example(seed)
+    ex = bivariate_missing_y(seed)
     exact = mvn_em(ex["X"], max_iter=2000, tol=1e-12)
     naive = mvn_em(
         ex["X"],
@@ -160,7 +160,7 @@ def test_naive_method_is_biased_downwards_for_the_missing_variable(seed):
 
 
 def test_seed003_example_start_is_the_zero_filled_m_step():
-    ex = seed003_missing_example(0)
+    ex = bivariate_missing_y(0)
     assert ex["X"].shape == (40, 2) and np.isnan(ex["X"][20:, 1]).all()
     assert not np.isnan(ex["X"][:20]).any()
     filled = np.nan_to_num(ex["X"])
@@ -236,6 +236,6 @@ def test_collinear_columns_need_reg_covar():
 
 def test_seed003_example_bad_input():
     with pytest.raises(ValueError, match="n_missing must be < n"):
-        seed003_missing_example(0, n=10, n_missing=10)
+        bivariate_missing_y(0, n=10, n_missing=10)
     with pytest.raises(TypeError, match="rng must be"):
-        seed003_missing_example(None)
+        bivariate_missing_y(None)

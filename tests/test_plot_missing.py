@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
-from mixgrad.datasets import seed003_censored_example, seed003_missing_example
+from mixgrad.datasets import bivariate_censored_y, bivariate_missing_y
 from mixgrad.mixture import bivariate_history_table, censored_normal_em, mvn_em
 from mixgrad.plot.missing import (
     plot_censored_histogram,
@@ -23,7 +23,7 @@ def _close_figures():
 
 @pytest.fixture
 def example():
-    return seed003_missing_example(7)
+    return bivariate_missing_y(7)
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_imputations_bad_input(example):
 
 
 def test_censored_histogram_densities_and_mass():
-    ex = seed003_censored_example(3, n=300, threshold=1.2)
+    ex = bivariate_censored_y(3, n=300, threshold=1.2)
     y, censored = ex["X"][:, 1], ex["censored"]
     res = censored_normal_em(y, censored, ex["threshold"])
     fits = {"exact EM": (res.mean, res.covariance), "truth": (1.0, 0.75**2)}

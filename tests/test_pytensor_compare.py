@@ -1,6 +1,14 @@
 """mixgrad.ad.pytensor_compare: graphs agree with mixgrad and closed forms."""
 
+import importlib.util
 import os
+
+import pytest
+
+# PyTensor is optional (the `bayes` extra): without it this module is skipped, not an error.
+# (Not pytest.importorskip: that would import PyTensor before its flags are set below.)
+if importlib.util.find_spec("pytensor") is None:
+    pytest.skip("PyTensor is not installed (pip install 'mixgrad[bayes]')", allow_module_level=True)
 
 # No system BLAS in the pip environment: say so explicitly (silences the warning).
 _user_flags = os.environ.get("PYTENSOR_FLAGS")
@@ -8,7 +16,6 @@ os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, ["blas__ldflags=", _user_fl
 
 import numpy as np  # noqa: E402
 import pytensor  # noqa: E402
-import pytest  # noqa: E402
 from mixgrad.ad import gmm_loglik, pytensor_compare, value_and_grad  # noqa: E402
 from pytensor.compile.mode import Mode  # noqa: E402
 from scipy.stats import norm  # noqa: E402

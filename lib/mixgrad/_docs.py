@@ -62,6 +62,18 @@ DOCS = {
         "class_names : sequence of str, optional\n"
         '    Legend names of the classes (default "class 0", "class 1", ...).'
     ),
+    "mixture_1d_returns": (
+        "x : ndarray of shape (n,)\nz : ndarray of int of shape (n,)\n"
+        "truth : dict\n    True ``weights``, ``means`` and ``covariances`` (variances),\n"
+        "    each of shape (n_components,)."
+    ),
+    "blobs_parameters_returns": (
+        "Parameters\n----------\nn : int, default 1500\n    Number of points.\n"
+        "rng : numpy.random.Generator or int\n    Source of randomness.\n\n"
+        "Returns\n-------\n"
+        "X : ndarray of shape (n, 2)\nz : ndarray of int of shape (n,)\n"
+        "truth : dict\n    ``weights`` (3,), ``means`` (3, 2), ``covariances`` (3, 2, 2)."
+    ),
 }
 
 _SLOT = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", flags=re.MULTILINE)

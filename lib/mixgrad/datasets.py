@@ -5,7 +5,7 @@
   three-component mixtures, two-group heights, and the clusters where k-means
   fails (anisotropic, different widths, uneven sizes).
 - The notes' bivariate normal with lost or censored y-values
-  (:func:`seed003_missing_example`, :func:`seed003_censored_example`), which
+  (:func:`bivariate_missing_y`, :func:`bivariate_censored_y`), which
   return dicts (data, truth and the notes' starting point).
 
 Every mixture generator takes an explicit ``rng`` and returns ``(X, z, truth)``: the
@@ -34,10 +34,10 @@ __all__ = [
     "varied_blobs",
     "uneven_blobs",
     "ANISOTROPIC_TRANSFORM",
-    "SEED003_MEAN",
-    "SEED003_COVARIANCE",
-    "seed003_missing_example",
-    "seed003_censored_example",
+    "BIVARIATE_MEAN",
+    "BIVARIATE_COVARIANCE",
+    "bivariate_missing_y",
+    "bivariate_censored_y",
 ]
 
 #: Column names of :func:`load_old_faithful`, the eruption duration (minutes)
@@ -119,10 +119,7 @@ def three_component_1d(n=10_000, *, rng):
 
     Returns
     -------
-    x : ndarray of shape (n,)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        True ``weights``, ``means`` and ``covariances`` (variances), shape (3,).
+    %(mixture_1d_returns)s
     """
     return mixture_1d(n, [0.4, 0.2, 0.4], [2.0, 5.0, 10.0], [0.6, 0.8, 0.5], rng=rng)
 
@@ -144,10 +141,7 @@ def two_component_1d(n=1_000, *, rng):
 
     Returns
     -------
-    x : ndarray of shape (n,)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        True ``weights``, ``means`` and ``covariances`` (variances), shape (2,).
+    %(mixture_1d_returns)s
     """
     return mixture_1d(n, [0.6, 0.4], [2.0, 5.0], [0.6, 0.6], rng=rng)
 
@@ -171,10 +165,7 @@ def heights(n=1_000, *, rng, weights=(0.5, 0.5), means=(163.0, 177.0), sigmas=(7
 
     Returns
     -------
-    x : ndarray of shape (n,)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        True ``weights``, ``means`` and ``covariances`` (variances), shape (2,).
+    %(mixture_1d_returns)s
     """
     return mixture_1d(n, weights, means, sigmas, rng=rng)
 
@@ -196,18 +187,7 @@ def anisotropic_blobs(n=1_500, *, rng):
 
     Used in :ref:`gaussian-mixtures` and :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    n : int, default 1500
-        Number of points.
-    %(rng)s
-
-    Returns
-    -------
-    X : ndarray of shape (n, 2)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        ``weights`` (3,), ``means`` (3, 2), ``covariances`` (3, 2, 2).
+    %(blobs_parameters_returns)s
     """
     T = ANISOTROPIC_TRANSFORM
     means = np.array([[-4.0, -2.0], [0.0, 3.0], [4.0, -1.0]]) @ T
@@ -226,18 +206,7 @@ def varied_blobs(n=1_500, *, rng):
     Used in :ref:`gaussian-mixtures`, :ref:`em-gaussian-mixtures` and
     :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    n : int, default 1500
-        Number of points.
-    %(rng)s
-
-    Returns
-    -------
-    X : ndarray of shape (n, 2)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        ``weights`` (3,), ``means`` (3, 2), ``covariances`` (3, 2, 2).
+    %(blobs_parameters_returns)s
     """
     means = np.array([[-5.0, 1.0], [2.0, 2.0], [6.0, -1.0]])
     covariances = np.stack([s**2 * np.eye(2) for s in (1.0, 2.5, 0.5)])
@@ -254,18 +223,7 @@ def uneven_blobs(n=1_500, *, rng):
 
     A third way to break k-means, beside the two cases of :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    n : int, default 1500
-        Number of points.
-    %(rng)s
-
-    Returns
-    -------
-    X : ndarray of shape (n, 2)
-    z : ndarray of int of shape (n,)
-    truth : dict
-        ``weights`` (3,), ``means`` (3, 2), ``covariances`` (3, 2, 2).
+    %(blobs_parameters_returns)s
     """
     means = np.array([[0.0, 0.0], [7.0, 3.0], [7.0, -3.0]])
     covariances = np.stack([s**2 * np.eye(2) for s in (2.0, 0.6, 0.6)])
@@ -276,12 +234,12 @@ def uneven_blobs(n=1_500, *, rng):
 
 
 #: True mean of the lecture notes' bivariate normal (used in :ref:`missing-data`).
-SEED003_MEAN = np.array([1.85, 1.0])
+BIVARIATE_MEAN = np.array([1.85, 1.0])
 #: Its true covariance (standard deviations 1 and 0.75, correlation 0.82).
-SEED003_COVARIANCE = np.array([[1.0, 1.0 * 0.75 * 0.82], [1.0 * 0.75 * 0.82, 0.75**2]])
+BIVARIATE_COVARIANCE = np.array([[1.0, 1.0 * 0.75 * 0.82], [1.0 * 0.75 * 0.82, 0.75**2]])
 
 
-def seed003_missing_example(rng, *, n=40, n_missing=20):
+def bivariate_missing_y(rng, *, n=40, n_missing=20):
     """The lecture notes' bivariate example: lose the last ``n_missing`` y-values.
 
     ``n`` points from N(mu, Sigma) with mu = (1.85, 1), sigma1 = 1,
@@ -315,26 +273,26 @@ def seed003_missing_example(rng, *, n=40, n_missing=20):
     n_missing = check_integer(n_missing, "n_missing", minimum=0)
     if n_missing >= n:
         raise ValueError(f"n_missing must be < n = {n}, got {n_missing}")
-    X_complete = sample_gaussian(n, SEED003_MEAN, SEED003_COVARIANCE, rng=rng)
+    X_complete = sample_gaussian(n, BIVARIATE_MEAN, BIVARIATE_COVARIANCE, rng=rng)
     X = X_complete.copy()
     X[n - n_missing :, 1] = np.nan
     zero_filled = np.nan_to_num(X, nan=0.0)
     return {
         "X": X,
         "X_complete": X_complete,
-        "mean": SEED003_MEAN.copy(),
-        "covariance": SEED003_COVARIANCE.copy(),
+        "mean": BIVARIATE_MEAN.copy(),
+        "covariance": BIVARIATE_COVARIANCE.copy(),
         "mean_init": zero_filled.mean(axis=0),
         "cov_init": np.cov(zero_filled, rowvar=False, bias=True),
     }
 
 
 @fill_doc
-def seed003_censored_example(rng, *, n=40, threshold=1.5):
+def bivariate_censored_y(rng, *, n=40, threshold=1.5):
     """The notes' bivariate normal with y right-censored at ``threshold``.
 
     ``n`` points from N((1.85, 1), Sigma) with sigma1 = 1, sigma2 = 0.75,
-    rho = 0.82 (as in :func:`seed003_missing_example`);
+    rho = 0.82 (as in :func:`bivariate_missing_y`);
     every y above ``threshold`` is replaced by NaN and flagged as censored.
 
     Used in :ref:`missing-data`.
@@ -356,7 +314,7 @@ def seed003_censored_example(rng, *, n=40, threshold=1.5):
     rng = check_rng(rng)
     n = check_integer(n, "n", minimum=2)
     threshold = float(check_finite_array(threshold, "threshold", ndim=0))
-    X_complete = sample_gaussian(n, SEED003_MEAN, SEED003_COVARIANCE, rng=rng)
+    X_complete = sample_gaussian(n, BIVARIATE_MEAN, BIVARIATE_COVARIANCE, rng=rng)
     censored = X_complete[:, 1] > threshold
     X = X_complete.copy()
     X[censored, 1] = np.nan
@@ -365,6 +323,6 @@ def seed003_censored_example(rng, *, n=40, threshold=1.5):
         "X_complete": X_complete,
         "censored": censored,
         "threshold": threshold,
-        "mean": SEED003_MEAN.copy(),
-        "covariance": SEED003_COVARIANCE.copy(),
+        "mean": BIVARIATE_MEAN.copy(),
+        "covariance": BIVARIATE_COVARIANCE.copy(),
     }

@@ -9,7 +9,7 @@ from matplotlib.patches import Ellipse
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em
 from mixgrad.bayes.supervised import class_probability_draws
 from mixgrad.datasets import heights
-from mixgrad.mixture import GaussianMixture, sample_mixture
+from mixgrad.mixture import GaussianMixture, GaussianMixtureClassifier, sample_mixture
 from mixgrad.plot.posterior import (
     plot_class_probability,
     plot_posterior_density,
@@ -50,7 +50,7 @@ def posterior_1d():
 
 def test_em_parameters_of_a_1d_fit_are_flat_and_use_standard_deviations():
     x, z, _ = heights(300, rng=np.random.default_rng(1))
-    fit = GaussianMixture(2).fit(x[:, None], z)
+    fit = GaussianMixtureClassifier().fit(x[:, None], z)
     params = em_parameters(fit)
     assert set(params) == {"weights", "means", "sigmas"}
     assert params["means"].shape == (2,) and params["sigmas"].shape == (2,)
@@ -181,11 +181,17 @@ def test_density_figure_draws_the_mean_density_of_the_draws(posterior_1d):
         plot_posterior_density(np.zeros((3, 2)), posterior_1d)
 
 
-def test_class_probability_figure_is_the_mean_over_draws(posterior_1d):
+def test_class_probability_figure_draws_the_posterior_predictive(posterior_1d):
+    from mixgrad.bayes import label_posterior
+
     grid = np.linspace(-3, 4, 50)
     ax = plot_class_probability(posterior_1d, grid, component=1)
-    expected = class_probability_draws(posterior_1d, grid)[:, :, 1].mean(axis=0)
+    expected = label_posterior(posterior_1d, grid, predictive=True)[:, 1]
     assert np.allclose(ax.lines[0].get_ydata(), expected)
+    # the band holds the per-draw plug-in curves
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    draws = class_probability_draws(posterior_1d, grid)[:, :, 1]
+    assert band.min() >= draws.min() - 1e-12 and band.max() <= draws.max() + 1e-12
     with pytest.raises(ValueError, match=r"component must be an integer in \[0, 2\)"):
         plot_class_probability(posterior_1d, grid, component=2)
 

@@ -14,7 +14,7 @@ from mixgrad.ad._trace import DomainError, Primitive  # noqa: F401
 from mixgrad.ad.dual import Dual  # noqa: F401
 from mixgrad.ad.forward import derivative, gradient_fwd, jacobian_fwd, jvp  # noqa: F401
 from mixgrad.ad.gmm import gmm_loglik  # noqa: F401
-from mixgrad.ad.jvp_rules import JVP_RULES  # noqa: F401
+from mixgrad.ad.jvp_rules import JVP_RULES, defjvp  # noqa: F401
 from mixgrad.ad.ops import (  # noqa: F401
     log_det_cholesky,
     log_softmax,
@@ -31,7 +31,7 @@ from mixgrad.ad.reverse import (  # noqa: F401
     vjp,
 )
 from mixgrad.ad.tape import Tape, trace_tape  # noqa: F401
-from mixgrad.ad.vjp_rules import VJP_RULES  # noqa: F401
+from mixgrad.ad.vjp_rules import VJP_RULES, defvjp  # noqa: F401
 
 # --- periphery: divided differences, Wengert lists, source transformation,
 #     Newton's method, gradient checks --------------------------------------

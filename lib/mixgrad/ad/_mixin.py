@@ -28,7 +28,7 @@ from ._numpy_api import (
     _transpose,
     _var,
 )
-from ._trace import bind, prim_name, primal
+from ._trace import REGISTERED, TRACERS, bind, missing_rule, prim_name, primal
 
 __all__ = ["TracerMixin"]
 
@@ -54,18 +54,16 @@ class TracerMixin:
     """The array interface shared by Dual and Var (operators and protocols)."""
 
     __slots__ = ()
-    _MODE = "forward-mode (jvp)"
-    _TABLE = "JVP_RULES"
+    _MODE = "jvp"
 
-    def _no_rule(self, name):
-        return NotImplementedError(
-            f"no {self._MODE} rule for {name}; add one to mixgrad.ad.{self._TABLE}"
-        )
+    def _no_rule(self, name, args=()):
+        argnum = next((i for i, a in enumerate(args) if type(a) in TRACERS), 0)
+        return missing_rule(self._MODE, name, argnum)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         name = prim_name(ufunc)
         if method != "__call__":
-            raise self._no_rule(f"{name}.{method}")
+            raise self._no_rule(f"{name}.{method}", inputs)
         if kwargs:
             raise TypeError(f"{name}: keyword arguments {sorted(kwargs)} are not supported "
                             "on traced values (no out=, where=, dtype=)")
@@ -78,7 +76,9 @@ class TracerMixin:
             return func(*_strip(args), **{k: _strip(v) for k, v in kwargs.items()})
         handler = HANDLED.get(func)
         if handler is None:
-            raise self._no_rule(prim_name(func))
+            if func in REGISTERED:  # given rules by defjvp / defvjp
+                return bind(func, *args, **kwargs)
+            raise self._no_rule(prim_name(func), args)
         return handler(*args, **kwargs)
 
     # arithmetic

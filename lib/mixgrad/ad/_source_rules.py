@@ -1,132 +1,45 @@
 """Derivative rules of the source transformer (:mod:`mixgrad.ad.source`).
 
-Expressions are built as ``ast`` nodes; a tangent of ``None`` means zero, so
-the builders (``add``, ``mul``...) drop terms that vanish and the generated
-code stays close to what one would write by hand. One rule per operation:
-``BINARY_RULES`` for ``+ - * / **`` and ``CALL_RULES`` for the functions.
+The transformer has no derivative formulas of its own: an operator or a call
+is mapped to its ufunc, and the partials are read from the table both AD modes
+use (``PARTIALS``), evaluated on symbolic operands.
 """
 
 import ast
-import copy
 
-__all__ = ["BINARY_RULES", "CALL_RULES", "SUPPORTED_FUNCTIONS", "const", "neg", "unsupported"]
+import numpy as np
 
+from ._symbolic import FUNCTIONS, Expr, add, const, mul, neg, partials
 
-# --- building expressions, with the zero tangent written as None ----------------
+__all__ = ["BINARY_UFUNCS", "CALLS", "SUPPORTED_FUNCTIONS", "const", "neg", "tangent_of",
+           "unsupported"]
 
-
-def const(value):
-    return ast.Constant(value=value)
-
-
-def _is_const(node, value):
-    return (
-        isinstance(node, ast.Constant)
-        and type(node.value) in (int, float)
-        and node.value == value
-    )
-
-
-def _binop(left, op, right):
-    return ast.BinOp(left=copy.deepcopy(left), op=op, right=copy.deepcopy(right))
-
-
-def neg(a):
-    if a is None:
-        return None
-    if _is_neg(a):
-        return a.operand
-    return ast.UnaryOp(op=ast.USub(), operand=copy.deepcopy(a))
-
-
-def _is_neg(node):
-    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
-
-
-def _add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if _is_neg(b):  # a + -c -> a - c
-        return _binop(a, ast.Sub(), b.operand)
-    return _binop(a, ast.Add(), b)
-
-
-def _sub(a, b):
-    if b is None:
-        return a
-    if a is None:
-        return neg(b)
-    if _is_neg(b):  # a - -c -> a + c
-        return _binop(a, ast.Add(), b.operand)
-    return _binop(a, ast.Sub(), b)
-
-
-def _mul(a, b):
-    if a is None or b is None:
-        return None
-    if _is_const(a, 1):
-        return b
-    if _is_const(b, 1):
-        return a
-    return _binop(a, ast.Mult(), b)
-
-
-def _div(a, b):
-    if a is None:
-        return None
-    return _binop(a, ast.Div(), b)
-
-
-def _pow(a, b):
-    if _is_const(b, 1):
-        return a
-    return _binop(a, ast.Pow(), b)
-
-
-# --- derivative rules -------------------------------------------------------------
-# Binary rules get (u, du, v, dv, call); call rules get (u, du, call), where
-# call(name, arg) writes a call in the style of the source (``cos(u)`` or
-# ``np.cos(u)``). A tangent of None is zero.
-
-
-def _d_pow(u, du, v, dv, call):
-    if dv is None:
-        if isinstance(v, ast.Constant):
-            exponent = const(v.value - 1)
-        else:
-            exponent = _binop(v, ast.Sub(), const(1))
-        return _mul(_mul(v, _pow(u, exponent)), du)
-    # u ** v = exp(v log u): d(u ** v) = u ** v * (dv * log(u) + v * du / u)
-    inner = _add(_mul(dv, call("log", u)), _div(_mul(v, du), u))
-    return _mul(_binop(u, ast.Pow(), v), inner)
-
-
-BINARY_RULES = {
-    ast.Add: lambda u, du, v, dv, call: _add(du, dv),
-    ast.Sub: lambda u, du, v, dv, call: _sub(du, dv),
-    ast.Mult: lambda u, du, v, dv, call: _add(_mul(du, v), _mul(u, dv)),
-    ast.Div: lambda u, du, v, dv, call: _sub(
-        _div(du, v), _div(_mul(u, dv), _pow(v, const(2)))
-    ),
-    ast.Pow: _d_pow,
+#: The ufunc each operator stands for; its partials come from the AD modes' table.
+BINARY_UFUNCS = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide,
+    ast.Pow: np.power,
 }
 
-CALL_RULES = {
-    "sin": lambda u, du, call: _mul(call("cos", u), du),
-    "cos": lambda u, du, call: neg(_mul(call("sin", u), du)),
-    "tan": lambda u, du, call: _div(du, _pow(call("cos", u), const(2))),
-    "exp": lambda u, du, call: _mul(call("exp", u), du),
-    "log": lambda u, du, call: _div(du, u),
-    "sqrt": lambda u, du, call: _div(du, _binop(const(2), ast.Mult(), call("sqrt", u))),
-    "tanh": lambda u, du, call: _mul(
-        _binop(const(1), ast.Sub(), _pow(call("tanh", u), const(2))), du
-    ),
-}
+#: Function name -> ufunc, for the calls the transformer can differentiate.
+CALLS = {name: ufunc for ufunc, name in FUNCTIONS.items()}
 
 #: Functions the transformer can differentiate (bare, or as ``np.f`` / ``math.f``).
-SUPPORTED_FUNCTIONS = tuple(CALL_RULES)
+SUPPORTED_FUNCTIONS = tuple(CALLS)
+
+
+def tangent_of(ufunc, node, operands, tangents, call):
+    """Tangent code of ``node = ufunc(*operands)``: ``sum_i partial_i * tangent_i``.
+
+    The partials are :data:`~mixgrad.ad._elementwise.PARTIALS` read on
+    symbolic operands (:mod:`mixgrad.ad._symbolic`); a tangent of None is zero.
+    """
+    args = [Expr(a, call) for a in operands]
+    total = None
+    for d, t in zip(partials(ufunc, Expr(node, call), *args), tangents, strict=True):
+        if t is not None:
+            total = add(total, mul(d, t))
+    return total
+
 
 _CONSTRUCTS = {
     ast.For: "a for loop",

@@ -30,7 +30,11 @@ __all__ = [
     "level_of",
     "new_level",
     "prim_name",
+    "missing_rule",
+    "first_traced",
+    "check_primitive",
     "TRACERS",
+    "REGISTERED",
 ]
 
 
@@ -48,6 +52,9 @@ _LEVEL = [0]
 
 #: Classes of traced values (Dual and Var register themselves here).
 TRACERS = set()
+
+#: Numpy functions given rules by ``defjvp`` / ``defvjp`` (traced calls bind them).
+REGISTERED = set()
 
 
 @contextlib.contextmanager
@@ -91,8 +98,9 @@ class Primitive:
     -----
     Calling a primitive binds it: positional arguments are the arrays that
     may be traced, keyword arguments are static parameters (axes, flags).
-    Give it a jvp rule in ``JVP_RULES`` and a vjp rule in ``VJP_RULES``; the
-    chapter :ref:`forward-reverse` explains the two tables.
+    Give it its rules with :func:`mixgrad.ad.defjvp` (forward mode) and
+    :func:`mixgrad.ad.defvjp` (reverse mode); the chapter
+    :ref:`forward-reverse` adds ``softplus`` this way.
     """
 
     __slots__ = ("name", "impl")
@@ -131,6 +139,55 @@ def prim_name(prim):
     if module.startswith("numpy._core") or module.startswith("numpy.core"):
         module = "numpy"
     return f"{module}.{getattr(prim, '__name__', repr(prim))}"
+
+
+def missing_rule(mode, prim, argnum):
+    """The error for a primitive without a rule for a traced argument.
+
+    Parameters
+    ----------
+    mode : {"jvp", "vjp"}
+        Forward (``"jvp"``) or reverse (``"vjp"``) mode.
+    prim : primitive or str
+        The operation that has no rule (or its name).
+    argnum : int
+        Position of the traced argument the rule is missing for.
+    """
+    name = prim if isinstance(prim, str) else prim_name(prim)
+    kind, helper = (("forward-mode", "defjvp") if mode == "jvp" else ("reverse-mode", "defvjp"))
+    return NotImplementedError(
+        f"no {kind} ({mode}) rule for {name} with respect to argument {argnum}; register one "
+        f"with mixgrad.ad.{helper}({name.rsplit('.', 1)[-1]}, ...) (one rule per argument)"
+    )
+
+
+def first_traced(args, level):
+    """Position of the first argument traced at ``level`` (0 if none is)."""
+    return next((i for i, a in enumerate(args) if level_of(a) == level), 0)
+
+
+def check_primitive(prim, rules, what):
+    """Validate the arguments of ``defjvp`` / ``defvjp``."""
+    if not (isinstance(prim, (np.ufunc, Primitive)) or callable(prim)):
+        raise TypeError(
+            f"primitive must be a numpy ufunc, a numpy function or a mixgrad.ad.Primitive, "
+            f"got {type(prim).__name__}"
+        )
+    if not rules:
+        raise TypeError(f"{what}({prim_name(prim)}) needs one rule per argument, got none")
+    for i, r in enumerate(rules):
+        if r is not None and not callable(r):
+            raise TypeError(
+                f"rule {i} of {what}({prim_name(prim)}) must be callable or None "
+                f"(not differentiable in argument {i}), got {type(r).__name__}"
+            )
+    nin = getattr(prim, "nin", None)
+    if nin is not None and len(rules) != nin:
+        raise ValueError(
+            f"{prim_name(prim)} takes {nin} arguments, so {what} needs {nin} rules, "
+            f"got {len(rules)}"
+        )
+    REGISTERED.add(prim)
 
 
 def bind(prim, *args, **kwargs):

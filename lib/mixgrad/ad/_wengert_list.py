@@ -5,14 +5,19 @@ Built by :func:`mixgrad.ad.trace`; see :mod:`mixgrad.ad.wengert` for the story.
 See the chapter :ref:`forward-reverse`.
 """
 
+import ast
+
 import numpy as np
 
+from mixgrad.ad._symbolic import Expr, bare_call
 from mixgrad.ad._wengert_ops import (
     OPS,
     Listing,
     bar,
     dot,
     num,
+    partials,
+    partials_text,
     product,
     real,
     scaled,
@@ -166,7 +171,12 @@ class WengertList:
 
     def _partials(self, n):
         values = [self.values[a - 1] if type(a) is int else a for a in n.args]
-        return OPS[n.op].partials(*values)
+        return partials(n.op, n.value, values)
+
+    def _partials_text(self, n):
+        values = [self.values[a - 1] if type(a) is int else a for a in n.args]
+        ans = Expr(ast.Name(id=f"w{n.index}"), bare_call, n.value)
+        return partials_text(n.op, ans, self._operand_names(n), values)
 
     # --- programs as text -----------------------------------------------------------
 
@@ -222,7 +232,7 @@ class WengertList:
             if n.op == "input":
                 lines.append(f"{d} = {num(tangents[n.index - 1])}")
                 continue
-            texts = OPS[n.op].partials_text(*self._operand_names(n))
+            texts = self._partials_text(n)
             pairs = [(t, p, a) for a, t, p in zip(n.args, texts, self._partials(n), strict=True)
                      if type(a) is int]
             line = f"{d} = {sum_terms([times(t, dot(a, unicode)) for t, _, a in pairs])}"
@@ -252,7 +262,7 @@ class WengertList:
         for n in self.nodes[: self.output]:
             if n.op == "input":
                 continue
-            texts = OPS[n.op].partials_text(*self._operand_names(n))
+            texts = self._partials_text(n)
             for a, t, p in zip(n.args, texts, self._partials(n), strict=True):
                 if type(a) is int:
                     consumers[a].append((n.index, t, p))

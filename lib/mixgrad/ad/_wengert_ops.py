@@ -1,17 +1,23 @@
 """Elementary operations of Wengert lists and how their lines are written.
 
-One entry per operation in ``OPS``: arity, evaluation, partial derivatives
-(numbers) and the text of the operation and of its partials. The helpers at
+One entry per operation in ``OPS``: arity, evaluation, how the operation is
+written and the ufunc whose partial derivatives (numbers and text) are read
+from the AD modes' table ``PARTIALS``. The helpers at
 the end format the lines of the dual and adjoint programs.
 """
 
+import ast
 import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Listing", "Node", "OPS", "UFUNCS", "real"]
+from ._elementwise import PARTIALS
+from ._symbolic import Expr, bare_call, to_text
+from ._symbolic import partials as symbolic_partials
+
+__all__ = ["Listing", "Node", "OPS", "UFUNCS", "partials", "partials_text", "real"]
 
 
 class Listing(str):
@@ -58,63 +64,52 @@ def _pow(a, b):
     return a**b
 
 
-def _pow_text(a, b):
-    """Partials of ``a ** b`` as text; a constant exponent ``c`` gives ``c·a**(c-1)``."""
-    try:
-        c = float(b)
-    except ValueError:
-        return f"{b}·{a}**({b} - 1)", f"{a}**{b}·log({a})"
-    power = "1" if c == 1 else a if c == 2 else f"{a}**{num(c - 1)}"
-    return (power if c == 1 else f"{num(c)}·{power}"), f"{a}**{b}·log({a})"
-
-
-def _pow_partials(a, b):
-    dlog = math.log(a) if a > 0 else 0.0  # only used when the exponent is traced
-    return b * a ** (b - 1), a**b * dlog
-
-
 @dataclass(frozen=True)
 class _Op:
     arity: int
     evaluate: object
-    partials: object
     show: object
-    partials_text: object
+    ufunc: object
 
 
+def _binary(sign, evaluate, ufunc):
+    return _Op(2, evaluate, lambda a, b: f"{a} {sign} {b}", ufunc)
+
+
+def _unary(name, ufunc):
+    return _Op(1, _CHECKED.get(name, getattr(math, name)), lambda a: f"{name}({a})", ufunc)
+
+
+_CHECKED = {"log": _log, "sqrt": _sqrt}
+
+# The partial derivatives are not written here: they are read from the table of
+# both AD modes (``PARTIALS``), as numbers and, symbolically, as text.
 OPS = {
-    "add": _Op(2, lambda a, b: a + b, lambda a, b: (1.0, 1.0),
-               lambda a, b: f"{a} + {b}", lambda a, b: ("1", "1")),
-    "sub": _Op(2, lambda a, b: a - b, lambda a, b: (1.0, -1.0),
-               lambda a, b: f"{a} - {b}", lambda a, b: ("1", "-1")),
-    "mul": _Op(2, lambda a, b: a * b, lambda a, b: (b, a),
-               lambda a, b: f"{a} * {b}", lambda a, b: (b, a)),
-    "div": _Op(2, _div, lambda a, b: (1.0 / b, -a / b**2),
-               lambda a, b: f"{a} / {b}", lambda a, b: (f"1/{b}", f"-{a}/{b}²")),
-    "pow": _Op(2, _pow, _pow_partials,
-               lambda a, b: f"{a} ** {b}", _pow_text),
-    "neg": _Op(1, lambda a: -a, lambda a: (-1.0,), lambda a: f"-{a}", lambda a: ("-1",)),
-    "sin": _Op(1, math.sin, lambda a: (math.cos(a),), lambda a: f"sin({a})",
-               lambda a: (f"cos({a})",)),
-    "cos": _Op(1, math.cos, lambda a: (-math.sin(a),), lambda a: f"cos({a})",
-               lambda a: (f"-sin({a})",)),
-    "tan": _Op(1, math.tan, lambda a: (1.0 / math.cos(a) ** 2,), lambda a: f"tan({a})",
-               lambda a: (f"1/cos({a})²",)),
-    "exp": _Op(1, math.exp, lambda a: (math.exp(a),), lambda a: f"exp({a})",
-               lambda a: (f"exp({a})",)),
-    "log": _Op(1, _log, lambda a: (1.0 / a,), lambda a: f"log({a})", lambda a: (f"1/{a}",)),
-    "sqrt": _Op(1, _sqrt, lambda a: (0.5 / math.sqrt(a),), lambda a: f"sqrt({a})",
-                lambda a: (f"1/(2·sqrt({a}))",)),
-    "tanh": _Op(1, math.tanh, lambda a: (1.0 - math.tanh(a) ** 2,), lambda a: f"tanh({a})",
-                lambda a: (f"1 - tanh({a})²",)),
+    "add": _binary("+", lambda a, b: a + b, np.add),
+    "sub": _binary("-", lambda a, b: a - b, np.subtract),
+    "mul": _binary("*", lambda a, b: a * b, np.multiply),
+    "div": _binary("/", _div, np.divide),
+    "pow": _binary("**", _pow, np.power),
+    "neg": _Op(1, lambda a: -a, lambda a: f"-{a}", np.negative),
+    **{name: _unary(name, uf) for uf, name in ((np.sin, "sin"), (np.cos, "cos"), (np.tan, "tan"),
+                                              (np.exp, "exp"), (np.log, "log"),
+                                              (np.sqrt, "sqrt"), (np.tanh, "tanh"))},
 }
 
 #: numpy ufuncs understood by :class:`Trace` (``np.sin(w)`` works like ``sin(w)``).
-UFUNCS = {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
-    np.power: "pow", np.negative: "neg", np.sin: "sin", np.cos: "cos", np.tan: "tan",
-    np.exp: "exp", np.log: "log", np.sqrt: "sqrt", np.tanh: "tanh",
-}
+UFUNCS = {op.ufunc: name for name, op in OPS.items()}
+
+
+def partials(op, ans, values):
+    """Numbers: the partials of ``ans = op(*values)``, from the AD modes' table."""
+    return tuple(float(d(ans, *values)) for d in PARTIALS[OPS[op].ufunc])
+
+
+def partials_text(op, ans, names, values):
+    """Text: the same partials written with the operands' names (``cos(w1)``)."""
+    args = [Expr(ast.Name(id=nm), bare_call, v) if isinstance(nm, str) and nm.startswith("w")
+            else v for nm, v in zip(names, values, strict=True)]
+    return tuple(to_text(node, num) for node in symbolic_partials(OPS[op].ufunc, ans, *args))
 
 
 # --- the entries of a list ---------------------------------------------------------

@@ -20,8 +20,9 @@ from ._trace import (
     TRACERS,
     as_operand,
     current_level,
+    first_traced,
     level_of,
-    prim_name,
+    missing_rule,
     primal,
 )
 from .jvp_rules import JVP_RULES
@@ -141,8 +142,7 @@ class Dual(TracerMixin):
     # _k is the level for a Dual of floats (the fast paths of _scalar.py) and
     # -1 - level otherwise: one comparison tells both facts
     __slots__ = ("value", "_t", "_k")
-    _MODE = "forward-mode (jvp)"
-    _TABLE = "JVP_RULES"
+    _MODE = "jvp"
 
     def __init__(self, value, tangent=0.0):
         value = _check_part(value, "value")
@@ -174,10 +174,7 @@ class Dual(TracerMixin):
         """Apply ``prim`` with its jvp rule to the Duals of ``level`` in ``args``."""
         rule = JVP_RULES.get(prim)
         if rule is None:
-            raise NotImplementedError(
-                f"no forward-mode (jvp) rule for {prim_name(prim)}; "
-                "add one to mixgrad.ad.JVP_RULES"
-            )
+            raise missing_rule("jvp", prim, first_traced(args, level))
         primals, tangents, traced = [], [], []
         for a in args:
             if type(a) is Dual and a._level == level:

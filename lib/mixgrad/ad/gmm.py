@@ -2,7 +2,7 @@
 
 ``gmm_loglik`` is plain vectorised numpy: evaluated on arrays it is the
 reference implementation; on Duals it gives directional derivatives; under
-``value_and_grad`` it records about twenty array nodes and returns the
+``value_and_grad`` it records about ten array nodes and returns the
 gradient with respect to every parameter. Part II reuses it for "gradient
 ascent versus EM".
 

@@ -6,7 +6,8 @@ its tangent (the Jacobian applied to the input tangents). ``tangents[i]`` is
 *leading* axis of directions (several dual components at once), so the rules
 use negative axes and :func:`promote` before broadcasting.
 
-Adding a primitive is one entry. See the chapter :ref:`dual-numbers`.
+Adding a primitive is one call of :func:`defjvp`. See the chapter
+:ref:`forward-reverse`.
 """
 
 import numpy as np
@@ -14,9 +15,9 @@ import numpy as np
 from . import ops
 from ._elementwise import PARTIALS
 from ._numpy_api import GETITEM, INDEX_ADD
-from ._trace import bind, primal
+from ._trace import bind, check_primitive, missing_rule, prim_name, primal
 
-__all__ = ["JVP_RULES", "promote"]
+__all__ = ["JVP_RULES", "defjvp", "promote"]
 
 JVP_RULES = {}
 
@@ -103,6 +104,66 @@ for _ufunc, _partials in PARTIALS.items():
     JVP_RULES[_ufunc] = _from_partials(_ufunc, _partials)
 
 
+def defjvp(primitive, *rules):
+    """Register the forward-mode rules of ``primitive``: one rule per argument.
+
+    Parameters
+    ----------
+    primitive : numpy ufunc, numpy function or Primitive
+        The operation (``np.sin``, or ``Primitive("softplus", impl)``).
+    *rules : callable or None
+        ``rules[i](t, ans, *args, **static)`` returns the tangent of
+        ``ans = primitive(*args)`` caused by the tangent ``t`` of argument
+        ``i`` (the partial derivative times ``t``, for an elementwise
+        operation); the contributions of the traced arguments are added. ``t``
+        may carry one extra *leading* axis of directions, so write the rule
+        with broadcasting over trailing axes (``t * dfdx`` does). Use numpy
+        functions, so the rule can itself be differentiated. None marks an
+        argument with no derivative (an error if it is ever traced).
+
+    Returns
+    -------
+    callable
+        The rule stored in ``JVP_RULES[primitive]``.
+
+    See Also
+    --------
+    mixgrad.ad.defvjp : the reverse-mode rules.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mixgrad.ad as ad
+    >>> cube = ad.Primitive("cube", lambda x: x**3)
+    >>> _ = ad.defjvp(cube, lambda t, ans, x: t * 3 * x**2)
+    >>> float(ad.derivative(lambda x: cube(x))(2.0))
+    12.0
+    """
+    check_primitive(primitive, rules, "defjvp")
+
+    def rule(primals, tangents, **static):
+        if len(primals) != len(rules):
+            raise ValueError(
+                f"{prim_name(primitive)} was called with {len(primals)} traced-or-array "
+                f"arguments but defjvp gave {len(rules)} rules"
+            )
+        out = bind(primitive, *primals, **static)
+        ond = _nd(out)
+        total = None
+        for i, (r, x, t) in enumerate(zip(rules, primals, tangents, strict=True)):
+            if t is None:
+                continue
+            if r is None:
+                raise missing_rule("jvp", primitive, i)
+            xnd = _nd(x)
+            total = _accumulate(total, r(promote(t, xnd, ond) if ond > xnd else t, out,
+                                         *primals, **static))
+        return out, _fit(total, _directions(primals, tangents), np.shape(primal(out)))
+
+    JVP_RULES[primitive] = rule
+    return rule
+
+
 def _linear_binary(ufunc, sign):
     def rule(primals, tangents):
         (x, y), (tx, ty) = primals, tangents
@@ -154,14 +215,9 @@ def _multiply(primals, tangents):
     return out, _fit(t, _directions(primals, tangents), np.shape(primal(out)))
 
 
-def _cos(primals, tangents):
-    (x,), (t,) = primals, tangents
-    d = _times(np.sin(x), t, (x,))
-    return np.cos(x), (np.negative(d, out=d) if type(d) is np.ndarray else -d)
-
-
+# add, subtract, divide and multiply (x * x in one product) have fast paths;
+# tests/test_ad_rules.py checks them against the rules built from PARTIALS.
 JVP_RULES[np.multiply] = _multiply
-JVP_RULES[np.cos] = _cos
 
 
 # --- reductions -------------------------------------------------------------------

@@ -13,7 +13,7 @@ derivative, each assignment followed by the assignment of its tangent ::
 
     def df(x1, x2, dx1, dx2):
         w3 = x1 * x2
-        dw3 = dx1 * x2 + x1 * dx2
+        dw3 = x2 * dx1 + x1 * dx2
         w4 = sin(x1)
         dw4 = cos(x1) * dx1
         w5 = w3 + w4
@@ -21,11 +21,12 @@ derivative, each assignment followed by the assignment of its tangent ::
         return (w5, dw5)
 
 the Python twin of the seed's ``diff_function.c``. The transformer walks the
-expression tree of each statement with one rule per operation
-(``BINARY_RULES`` and ``CALL_RULES`` in :mod:`mixgrad.ad._source_rules`);
-tangents known to be zero are dropped, so constants cost nothing. Loops,
-branches and calls to unknown functions are refused with an error naming
-the construct and its line.
+expression tree of each statement; the partial derivative of each operation
+is read from the table both AD modes use (``PARTIALS``, evaluated on
+symbolic operands by :mod:`mixgrad.ad._symbolic`), so the transformer has no
+derivative formulas of its own. Tangents known to be zero are dropped, so
+constants cost nothing. Loops, branches and calls to unknown functions are
+refused with an error naming the construct and its line.
 
 See the chapter :ref:`forward-reverse`.
 """
@@ -39,11 +40,12 @@ import textwrap
 import numpy as np
 
 from mixgrad.ad._source_rules import (
-    BINARY_RULES,
-    CALL_RULES,
+    BINARY_UFUNCS,
+    CALLS,
     SUPPORTED_FUNCTIONS,
     const,
     neg,
+    tangent_of,
     unsupported,
 )
 from mixgrad.ad.wengert import Listing
@@ -137,8 +139,8 @@ class _Transformer:
                 return self.tangent(node.operand)
             raise unsupported(node, f"unary operator {type(node.op).__name__}")
         if isinstance(node, ast.BinOp):
-            rule = BINARY_RULES.get(type(node.op))
-            if rule is None:
+            ufunc = BINARY_UFUNCS.get(type(node.op))
+            if ufunc is None:
                 raise NotImplementedError(
                     f"the operator {type(node.op).__name__} at line {node.lineno} has no "
                     "derivative rule; supported: + - * / **"
@@ -146,7 +148,7 @@ class _Transformer:
             du, dv = self.tangent(node.left), self.tangent(node.right)
             if du is None and dv is None:
                 return None
-            return rule(node.left, du, node.right, dv, self.call)
+            return tangent_of(ufunc, node, (node.left, node.right), (du, dv), self.call)
         if isinstance(node, ast.Call):
             return self._call_tangent(node)
         raise unsupported(node)
@@ -170,8 +172,8 @@ class _Transformer:
                 f"the call at line {node.lineno} is not supported: call functions by "
                 "name (sin(x)) or module attribute (np.sin(x))"
             )
-        rule = CALL_RULES.get(name)
-        if rule is None:
+        ufunc = CALLS.get(name)
+        if ufunc is None:
             raise NotImplementedError(
                 f"the function {ast.unparse(func)!r} at line {node.lineno} has no derivative "
                 f"rule; supported: {', '.join(SUPPORTED_FUNCTIONS)}"
@@ -188,7 +190,7 @@ class _Transformer:
         style = func.value.id if isinstance(func, ast.Attribute) else None
         saved, self.module = self.module, style
         try:
-            return rule(u, du, self.call)
+            return tangent_of(ufunc, node, (u,), (du,), self.call)
         finally:
             self.module = saved
 
@@ -334,7 +336,7 @@ def differentiate_source(src, *, prefix="d"):
     ... '''))
     def df(x1, x2, dx1, dx2):
         w3 = x1 * x2
-        dw3 = dx1 * x2 + x1 * dx2
+        dw3 = x2 * dx1 + x1 * dx2
         return (w3, dw3)
     """
     if not isinstance(prefix, str) or not prefix.isidentifier():

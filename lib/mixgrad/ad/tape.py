@@ -19,7 +19,9 @@ from ._trace import (
     as_operand,
     bind,
     check_tracer_input,
+    first_traced,
     impl_of,
+    missing_rule,
     new_level,
     prim_name,
     primal,
@@ -208,8 +210,7 @@ class Var(TracerMixin):
     """
 
     __slots__ = ("value", "_tape", "_index", "_level")
-    _MODE = "reverse-mode (vjp)"
-    _TABLE = "VJP_RULES"
+    _MODE = "vjp"
 
     def __repr__(self):
         return f"Var({self.value!r}, node=w{self._index + 1})"
@@ -219,10 +220,7 @@ class Var(TracerMixin):
         """Evaluate ``prim`` on the values and append a node to the tape."""
         rule = VJP_RULES.get(prim)
         if rule is None:
-            raise NotImplementedError(
-                f"no reverse-mode (vjp) rule for {prim_name(prim)}; "
-                "add one to mixgrad.ad.VJP_RULES"
-            )
+            raise missing_rule("vjp", prim, first_traced(args, level))
         tape = None
         values, parents, needs = [], [], []
         nested = False

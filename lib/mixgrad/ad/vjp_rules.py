@@ -6,7 +6,8 @@ adjoint per argument (``None`` where not needed), each of the argument's
 shape. Rules are written with numpy functions only, so the backward pass can
 itself run on Duals (that is how :func:`hessian` gets second derivatives).
 
-Adding a primitive is one entry. See the chapter :ref:`forward-reverse`.
+Adding a primitive is one call of :func:`defvjp`. See the chapter
+:ref:`forward-reverse`.
 """
 
 import numpy as np
@@ -14,9 +15,9 @@ import numpy as np
 from . import ops
 from ._elementwise import PARTIALS
 from ._numpy_api import GETITEM, INDEX_ADD, unbroadcast
-from ._trace import TRACERS, bind, primal
+from ._trace import TRACERS, bind, check_primitive, missing_rule, prim_name, primal
 
-__all__ = ["VJP_RULES", "unbroadcast"]
+__all__ = ["VJP_RULES", "defvjp", "unbroadcast"]
 
 VJP_RULES = {}
 
@@ -36,37 +37,77 @@ def _reduce_to(adj, x):
     return unbroadcast(adj, _shape(x))
 
 
-def defvjp(prim, *per_arg, broadcasting=False):
-    """Register ``prim`` from one function ``f(g, ans, *args)`` per argument.
+def defvjp(primitive, *rules, broadcasting=None):
+    """Register the reverse-mode rules of ``primitive``: one rule per argument.
 
-    With ``broadcasting=True`` (ufuncs) each adjoint is summed back to the
-    shape of its argument (:func:`unbroadcast`).
+    Parameters
+    ----------
+    primitive : numpy ufunc, numpy function or Primitive
+        The operation (``np.sin``, or ``Primitive("softplus", impl)``).
+    *rules : callable or None
+        ``rules[i](g, ans, *args, **static)`` returns the adjoint of argument
+        ``i`` (its shape) given the adjoint ``g`` of ``ans = primitive(*args)``:
+        ``g`` times the partial derivative, for an elementwise operation.
+        Write it with numpy functions, so that it can itself be differentiated
+        (``hessian``, Hessian-vector products). None marks an argument with no
+        derivative (an error if it is ever traced).
+    broadcasting : bool, optional
+        Sum each adjoint back to the shape of its argument
+        (``unbroadcast``), as a broadcasting operation needs. Default: True
+        for numpy ufuncs, False otherwise.
+
+    Returns
+    -------
+    callable
+        The rule stored in ``VJP_RULES[primitive]``.
+
+    See Also
+    --------
+    mixgrad.ad.defjvp : the forward-mode rules.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mixgrad.ad as ad
+    >>> cube = ad.Primitive("cube", lambda x: x**3)
+    >>> _ = ad.defvjp(cube, lambda g, ans, x: g * 3 * x**2)
+    >>> float(ad.grad(lambda x: cube(x))(2.0))
+    12.0
     """
-    if broadcasting and len(per_arg) == 1:  # unary ufunc: no broadcasting at all
-        (f,) = per_arg
+    check_primitive(primitive, rules, "defvjp")
+    if broadcasting is None:
+        broadcasting = isinstance(primitive, np.ufunc)
+
+    def need(i):
+        if rules[i] is None:
+            raise missing_rule("vjp", primitive, i)
+        return rules[i]
+
+    if broadcasting and len(rules) == 1:  # unary ufunc: no broadcasting at all
 
         def rule(g, ans, args, needs):
-            return [f(g, ans, args[0])]
+            return [need(0)(g, ans, args[0])]
 
-    elif broadcasting and len(per_arg) == 2:
-        f0, f1 = per_arg
+    elif broadcasting and len(rules) == 2:
 
         def rule(g, ans, args, needs):
             x, y = args
             return [
-                _reduce_to(f0(g, ans, x, y), x) if needs[0] else None,
-                _reduce_to(f1(g, ans, x, y), y) if needs[1] else None,
+                _reduce_to(need(0)(g, ans, x, y), x) if needs[0] else None,
+                _reduce_to(need(1)(g, ans, x, y), y) if needs[1] else None,
             ]
 
     else:
 
         def rule(g, ans, args, needs, **static):
-            return [
-                f(g, ans, *args, **static) if need else None
-                for f, need in zip(per_arg, needs, strict=True)
-            ]
+            if len(args) != len(rules):
+                raise ValueError(
+                    f"{prim_name(primitive)} was called with {len(args)} traced-or-array "
+                    f"arguments but defvjp gave {len(rules)} rules"
+                )
+            return [need(i)(g, ans, *args, **static) if n else None for i, n in enumerate(needs)]
 
-    VJP_RULES[prim] = rule
+    VJP_RULES[primitive] = rule
     return rule
 
 
@@ -85,22 +126,21 @@ def _times_partial(d):
 for _ufunc, _partials in PARTIALS.items():
     defvjp(_ufunc, *map(_times_partial, _partials), broadcasting=True)
 
-# the common ones, written out (one array operation each)
-defvjp(np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcasting=True)
-defvjp(np.subtract, lambda g, ans, x, y: g, broadcasting=True)
+# Fast paths that save an array operation (g instead of g * 1.0, a division
+# instead of a reciprocal and a product); tests/test_ad_rules.py checks each
+# against the rule built from PARTIALS above.
+VJP_RULES[np.add] = lambda g, ans, args, needs: [
+    _reduce_to(g, args[0]) if needs[0] else None,
+    _reduce_to(g, args[1]) if needs[1] else None,
+]
 VJP_RULES[np.subtract] = lambda g, ans, args, needs: [  # reduce first, then negate
     _reduce_to(g, args[0]) if needs[0] else None,
     -_reduce_to(g, args[1]) if needs[1] else None,
 ]
-defvjp(np.multiply, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, broadcasting=True)
-defvjp(
-    np.divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, broadcasting=True
-)
-defvjp(np.negative, lambda g, ans, x: -g, broadcasting=True)
-defvjp(np.exp, lambda g, ans, x: g * ans, broadcasting=True)
-defvjp(np.log, lambda g, ans, x: g / x, broadcasting=True)
-defvjp(np.square, lambda g, ans, x: _inplace(g * x, np.multiply, 2.0), broadcasting=True)
-defvjp(np.sqrt, lambda g, ans, x: g / (2.0 * ans), broadcasting=True)
+defvjp(np.divide, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y)
+defvjp(np.log, lambda g, ans, x: g / x)
+defvjp(np.square, lambda g, ans, x: _inplace(g * x, np.multiply, 2.0))
+defvjp(np.sqrt, lambda g, ans, x: g / (2.0 * ans))
 
 
 # --- reductions -------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 A chapter asserts its diagnostics with one line,
 ``assert report.ok, report`` where ``report = convergence_report(idata, [...])``:
-every reported quantity has rank-normalised split r-hat at most 1.01 and a
-bulk effective sample size of at least 400, and (for the marginalised models)
-the sampler reported no divergent transitions.
+every reported quantity has rank-normalised split r-hat at most 1.01, bulk
+and tail effective sample sizes of at least 400 (Vehtari et al. 2021: the
+tail ESS governs the credible intervals printed everywhere), and the sampler
+reported no divergent transitions.
 """
 
 from dataclasses import dataclass
@@ -45,11 +46,13 @@ class ConvergenceReport:
     def ok(self):
         """True when every threshold is met."""
         return (self.max_r_hat <= self.r_hat_max and self.min_ess_bulk >= self.ess_min
+                and self.min_ess_tail >= self.ess_min
                 and self.divergences <= self.max_divergences)
 
     def __str__(self):
         return (f"max r_hat {self.max_r_hat:.3f} (<= {self.r_hat_max}), "
-                f"min bulk ESS {self.min_ess_bulk:.0f} (>= {self.ess_min:.0f}), "
+                f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f} "
+                f"(>= {self.ess_min:.0f}), "
                 f"divergences {self.divergences} (<= {self.max_divergences})")
 
 
@@ -101,7 +104,8 @@ def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
     var_names : list of str, optional
         Variables to check (default: every posterior variable).
     r_hat_max, ess_min : float
-        Thresholds (defaults 1.01 and 400, the book's standard).
+        Thresholds (defaults 1.01 and 400, the book's standard); ``ess_min``
+        applies to both the bulk and the tail ESS.
     max_divergences : int
         Largest acceptable number of divergences (0 for the marginalised models).
 

@@ -8,13 +8,15 @@ then average over different components. Ordered means (the ordered transform,
 1-D) remove the symmetry before sampling; :func:`mixgrad.bayes.relabel` removes it after:
 for every draw it picks the permutation of the components whose means lie
 closest to reference means and applies it to every per-component variable
-(a simple version of the decision-theoretic relabelling of Stephens, 2000).
+(mean-based pivotal relabelling, Celeux 1998; Marin, Mengersen and Robert 2005;
+Stephens' 2000 algorithm uses the classification probabilities instead).
 
-The search enumerates all ``k!`` permutations, which is cheap up to ``k = 6``
-(720 permutations) and is refused beyond.
+Choosing the permutation that minimises the total cost
+``sum_j cost[perm(j), j]`` is a linear assignment problem, solved exactly for
+every draw by :func:`scipy.optimize.linear_sum_assignment` in ``O(k^3)``, so
+any number of components is accepted (no ``k!`` enumeration).
 """
 
-import itertools
 import re
 
 import numpy as np
@@ -22,19 +24,6 @@ import numpy as np
 from mixgrad._validation import check_finite_array, check_integer
 
 __all__ = ["relabel", "relabel_permutations"]
-
-#: Largest number of components :func:`mixgrad.bayes.relabel` accepts (it tries all k!
-#: permutations).
-MAX_COMPONENTS = 6
-
-
-def _check_k(k):
-    if k > MAX_COMPONENTS:
-        raise ValueError(
-            f"relabelling enumerates all k! permutations and accepts at most "
-            f"{MAX_COMPONENTS} components, got k={k}; for more components sample a 1-D model "
-            "with ordered means (ordered=True) instead")
-    return k
 
 
 def relabel_permutations(means, reference_means, *, scale=None):
@@ -70,8 +59,9 @@ def relabel_permutations(means, reference_means, *, scale=None):
         raise ValueError(f"means must have shape (..., {reference.shape[0]}) or (..., "
                          f"{reference.shape[0]}, {reference.shape[1]}) with at least one draw "
                          f"axis to match reference_means {reference_means!r}; got {means.shape}")
+    from scipy.optimize import linear_sum_assignment
+
     k, d = reference.shape
-    _check_k(k)
     if scale is None:
         scale = means.reshape(-1, d).std(axis=0)
         scale = np.where(scale > 0, scale, 1.0)
@@ -81,9 +71,10 @@ def relabel_permutations(means, reference_means, *, scale=None):
     flat = means.reshape(-1, k, d) / scale
     # cost[s, a, j]: squared distance of old component a of draw s to reference component j
     cost = (((flat[:, :, None, :] - (reference / scale)[None, None]) ** 2).sum(axis=-1))
-    perms = np.array(list(itertools.permutations(range(k))))          # (k!, k)
-    totals = cost[:, perms, np.arange(k)].sum(axis=-1)                # (s, k!)
-    best = perms[np.argmin(totals, axis=1)]                           # (s, k)
+    best = np.empty((cost.shape[0], k), dtype=np.intp)
+    for s, c in enumerate(cost):
+        old, new = linear_sum_assignment(c)   # old component old[i] becomes new[i]
+        best[s, new] = old
     return best.reshape(means.shape[:-2] + (k,))
 
 
@@ -167,7 +158,6 @@ def relabel(idata, reference_means=None, *, var_name="means", label_vars=("z",),
                          f"{means.dims}; build the model with the 'component' coordinate")
     values = np.moveaxis(means.values, means.dims.index("component"), 2)
     k = values.shape[2]
-    _check_k(k)
     n_iter = check_integer(n_iter, "n_iter", minimum=1)
     if reference_means is None:
         perm = _iterate_reference(values, n_iter)

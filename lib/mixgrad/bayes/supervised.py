@@ -146,12 +146,15 @@ def _thin(n_total, max_draws):
 
 
 def class_probability_draws(idata, X, *, max_draws=None):
-    """Posterior draws of the class probabilities ``p(z = j | x, theta)`` at new points.
+    """Per-draw plug-in class probabilities ``p(z = j | x, theta^(s))`` at new points.
 
     For every posterior draw ``theta^(s)`` this is Bayes' rule of a generative
     classifier (:ref:`generative-classifiers`), ``pi_j N(x | mu_j, Sigma_j)``
     normalised over ``j``; the spread over draws is the uncertainty of the
-    classifier that the single MLE plug-in hides.
+    plug-in classifier that the single MLE hides. Their *average* is not the
+    posterior predictive probability of a new point: that is the ratio of the
+    averaged joint densities, :func:`mixgrad.bayes.label_posterior` with
+    ``predictive=True``.
 
     Parameters
     ----------
@@ -168,28 +171,9 @@ def class_probability_draws(idata, X, *, max_draws=None):
     ndarray of shape (n_used_draws, n_points, n_components)
         Rows sum to 1 over the last axis.
     """
+    from mixgrad.bayes.unsupervised import _log_joint_draws
+
     X = check_data(X, min_samples=1)
-    weights = posterior_draws(idata, "weights")
-    means = posterior_draws(idata, "means")
-    keep = _thin(weights.shape[0], max_draws)
-    weights, means = weights[keep], means[keep]
-    if means.ndim == 2:  # 1-D model: means (S, k), sigmas (S, k)
-        if X.shape[1] != 1:
-            raise ValueError(f"the posterior is of a 1-D mixture but X has {X.shape[1]} features")
-        sigmas = posterior_draws(idata, "sigmas")[keep]
-        z = (X[None, :, 0, None] - means[:, None, :]) / sigmas[:, None, :]
-        log_dens = -0.5 * z**2 - np.log(sigmas[:, None, :]) - 0.5 * np.log(2 * np.pi)
-    else:
-        if X.shape[1] != means.shape[2]:
-            raise ValueError(f"X has {X.shape[1]} features but the posterior means have "
-                             f"{means.shape[2]}")
-        cov = posterior_draws(idata, "covariances")[keep]            # (S, k, d, d)
-        chol = np.linalg.cholesky(cov)
-        diff = X[None, None, :, :] - means[:, :, None, :]             # (S, k, n, d)
-        white = np.linalg.solve(chol, np.swapaxes(diff, -1, -2))      # (S, k, d, n)
-        logdet = np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1)  # (S, k)
-        log_dens = (-0.5 * (white**2).sum(axis=-2) - logdet[..., None]
-                    - 0.5 * X.shape[1] * np.log(2 * np.pi))
-        log_dens = np.swapaxes(log_dens, 1, 2)                        # (S, n, k)
-    joint = log_dens + np.log(weights)[:, None, :]
+    n_total = posterior_draws(idata, "weights").shape[0]
+    joint = _log_joint_draws(idata, X, draws=_thin(n_total, max_draws))
     return np.exp(joint - logsumexp(joint, axis=-1, keepdims=True))

@@ -194,14 +194,67 @@ def _log_densities(X, means, sigmas=None, covariances=None):
     return np.swapaxes(out, -1, -2)                             # (s, n, k)
 
 
-def label_posterior(idata, X, *, chunk=500):
-    """Posterior mean responsibilities p(z_i = j | x_i) from a marginalised model's draws.
+def _draws_for_labels(idata, X):
+    """Weights (s, k), means and the scale draws of a posterior, checked against ``X``."""
+    from mixgrad.bayes.diagnostics import posterior_draws
 
-    For each draw ``s`` the responsibilities
-    ``r_ij(s) = pi_j N(x_i | mu_j, Sigma_j) / sum_l pi_l N(x_i | mu_l, Sigma_l)``
-    are the E-step of EM evaluated at that draw; their average over the draws
-    is the posterior probability that point ``i`` came from component ``j``.
-    Components must be identified (ordered means, or relabelled draws).
+    weights = posterior_draws(idata, "weights")
+    means = posterior_draws(idata, "means")
+    multivariate = means.ndim == 3
+    d = means.shape[2] if multivariate else 1
+    if X.shape[1] != d:
+        raise ValueError(f"X has {X.shape[1]} features but the posterior means have {d}; "
+                         "pass points of the data's dimension")
+    scale = posterior_draws(idata, "covariances" if multivariate else "sigmas")
+    return weights, means, scale, multivariate
+
+
+def _log_joint_draws(idata, X, *, draws=None):
+    """``log pi_j + log N(x_i | theta_j)`` for every posterior draw, shape (s, n, k).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Posterior with ``weights`` (k,), ``means`` (k,) or (k, d) and ``sigmas``
+        (1-D) or ``covariances`` (k, d, d).
+    X : array-like of shape (n_points,) or (n_points, n_features)
+    draws : array-like of int, optional
+        Indices of the stacked draws to use (default: all).
+
+    Returns
+    -------
+    ndarray of shape (n_used_draws, n_points, n_components)
+    """
+    X = check_data(X, min_samples=1)
+    weights, means, scale, multivariate = _draws_for_labels(idata, X)
+    if draws is not None:
+        weights, means, scale = weights[draws], means[draws], scale[draws]
+    if multivariate:
+        log_dens = _log_densities(X, means, covariances=scale)
+    else:
+        log_dens = _log_densities(X, means, sigmas=scale)
+    return np.log(weights)[:, None, :] + log_dens
+
+
+def label_posterior(idata, X, *, predictive=False, chunk=500):
+    """Label probabilities from the draws: in-sample E[r_ij | data] or the posterior predictive.
+
+    With ``r_ij(s) = pi_j N(x_i | theta_j) / sum_l pi_l N(x_i | theta_l)`` the
+    E-step of EM at draw ``s``, two quantities are computed from the same draws:
+
+    ``predictive=False`` (in-sample points)
+        the average ``(1/S) sum_s r_ij(s)``. For a point ``x_i`` of the data the
+        model was fitted to, this is ``p(z_i = j | data)``: ``x_i`` is already in
+        the conditioning set.
+    ``predictive=True`` (new points)
+        the ratio of averages ``sum_s pi_j N(x | theta_j) / sum_s sum_l pi_l
+        N(x | theta_l)``, i.e. Bayes' rule with the posterior predictive class
+        densities, ``p(z = j | x, data)`` for a point ``x`` *not* in the data.
+        The average of the ratios is then only the posterior mean of the plug-in
+        classifier (it ignores that ``x`` itself informs ``theta``).
+
+    Components must be identified (labelled classes, ordered means or
+    relabelled draws).
 
     Parameters
     ----------
@@ -209,7 +262,10 @@ def label_posterior(idata, X, *, chunk=500):
         Posterior with ``weights`` (k,), ``means`` (k,) or (k, d), and ``sigmas``
         (1-D) or ``covariances`` (k, d, d), e.g. from :func:`mixgrad.bayes.marginal_mixture`.
     X : array-like of shape (n_samples,) or (n_samples, n_features)
-        Points to classify (the data or new points).
+        Points to classify: the fitted data (``predictive=False``) or new points
+        (``predictive=True``).
+    predictive : bool, default False
+        Return the posterior predictive class probabilities of new points.
     chunk : int, default 500
         Draws processed at a time (bounds the memory to ``chunk * n * k`` floats).
 
@@ -220,26 +276,20 @@ def label_posterior(idata, X, *, chunk=500):
     """
     from scipy.special import logsumexp
 
-    from mixgrad.bayes.diagnostics import posterior_draws
-
     X = check_data(X, min_samples=1)
     chunk = check_integer(chunk, "chunk", minimum=1)
-    weights = posterior_draws(idata, "weights")
-    means = posterior_draws(idata, "means")
-    k = weights.shape[1]
-    multivariate = means.ndim == 3
-    d = means.shape[2] if multivariate else 1
-    if X.shape[1] != d:
-        raise ValueError(f"X has {X.shape[1]} features but the posterior means have {d}; "
-                         "pass points of the data's dimension")
-    scale = posterior_draws(idata, "covariances" if multivariate else "sigmas")
-    total = np.zeros((X.shape[0], k))
-    for start in range(0, weights.shape[0], chunk):
-        sl = slice(start, start + chunk)
-        if multivariate:
-            log_dens = _log_densities(X, means[sl], covariances=scale[sl])
-        else:
-            log_dens = _log_densities(X, means[sl], sigmas=scale[sl])
-        log_joint = np.log(weights[sl])[:, None, :] + log_dens
-        total += np.exp(log_joint - logsumexp(log_joint, axis=-1, keepdims=True)).sum(axis=0)
-    return total / weights.shape[0]
+    if not isinstance(predictive, (bool, np.bool_)):
+        raise TypeError(f"predictive must be True or False, got {type(predictive).__name__}")
+    n_draws = _draws_for_labels(idata, X)[0].shape[0]
+    parts = []
+    for start in range(0, n_draws, chunk):
+        log_joint = _log_joint_draws(idata, X, draws=np.arange(start, min(start + chunk, n_draws)))
+        if predictive:  # log sum_s pi_j N(x | theta_j^(s)), shape (n, k)
+            parts.append(logsumexp(log_joint, axis=0))
+        else:           # sum_s r_ij(s), shape (n, k)
+            parts.append(np.exp(log_joint - logsumexp(log_joint, axis=-1, keepdims=True))
+                         .sum(axis=0))
+    if predictive:
+        log_mix = logsumexp(np.stack(parts), axis=0)
+        return np.exp(log_mix - logsumexp(log_mix, axis=-1, keepdims=True))
+    return np.sum(parts, axis=0) / n_draws

@@ -64,3 +64,14 @@ from mixgrad.mixture.poisson import (  # noqa: F401  # isort: skip
     zip_log_likelihood,
 )
 from mixgrad.mixture.metrics import aic, bic  # noqa: F401  # isort: skip
+from mixgrad.mixture.variational import (  # noqa: F401  # isort: skip
+    NormalWishartPrior,
+    VariationalResult,
+    normal_wishart_prior,
+    sklearn_elbo_offset,
+    sklearn_variational_reference,
+    variational_elbo,
+    variational_gmm,
+    variational_parameters,
+    variational_responsibilities,
+)

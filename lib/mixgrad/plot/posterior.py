@@ -22,6 +22,7 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer
 from mixgrad.bayes.diagnostics import posterior_draws, posterior_table
 from mixgrad.bayes.supervised import _thin, class_probability_draws
+from mixgrad.bayes.unsupervised import label_posterior
 
 from ._base import check_plane_points, get_axes
 from .ellipse import covariance_ellipse
@@ -212,9 +213,14 @@ def plot_posterior_density(x, idata, *, max_draws=200, ci_prob=0.9, point=None,
 @fill_doc
 def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None,
                            label="posterior", colour=None, ax=None):
-    """``p(z = component | x)`` along a 1-D grid: posterior mean and credible band.
+    """``p(z = component | x)`` along a 1-D grid: posterior predictive and plug-in band.
 
-    Call it twice on one Axes to compare two posteriors (e.g. few vs many labels).
+    The solid line is the posterior predictive probability of a new point,
+    :func:`mixgrad.bayes.label_posterior` with ``predictive=True`` (Bayes' rule
+    with the posterior-averaged class densities); the band holds the central
+    ``ci_prob`` of the per-draw plug-in curves
+    (:func:`mixgrad.bayes.class_probability_draws`), the uncertainty of the
+    classifier. Call it twice on one Axes to compare two posteriors.
 
     Parameters
     ----------
@@ -233,7 +239,7 @@ def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None
     colour : str, optional
         Default: the palette colour of ``component``.
     %(ax_returns)s
-        Lines: the posterior mean (then the point estimate's curve, if given).
+        Lines: the posterior predictive curve (then the point estimate's curve, if given).
     """
     grid = check_finite_array(grid, "grid", ndim=1)
     ci_prob = _check_prob(ci_prob)
@@ -246,8 +252,9 @@ def plot_class_probability(idata, grid, *, component=1, ci_prob=0.94, point=None
     ax = get_axes(ax)
     lo, hi = np.quantile(prob, [(1 - ci_prob) / 2, (1 + ci_prob) / 2], axis=0)
     ax.fill_between(grid, lo, hi, color=colour, alpha=0.25)
-    ax.plot(grid, prob.mean(axis=0), color=colour, linewidth=2,
-            label=f"{label}: mean and {ci_prob:.0%} band")
+    predictive = label_posterior(idata, grid, predictive=True)[:, component]
+    ax.plot(grid, predictive, color=colour, linewidth=2,
+            label=f"{label}: predictive, {ci_prob:.0%} band of draws")
     if point is not None:
         w, mu, s = (np.asarray(point[key], dtype=float) for key in ("weights", "means", "sigmas"))
         joint = w * norm.pdf(grid[:, None], mu, s)
