@@ -210,8 +210,10 @@ class GaussianMixture(DensityMixin, _BaseGaussianMixture):
         Returns
         -------
         float
+            The mean of :meth:`score_samples`, taken in its dtype (float32 for
+            float32 ``X``), as scikit-learn does.
         """
-        return float(np.mean(self.score_samples(X), dtype=np.float64))
+        return float(np.mean(self.score_samples(X)))
 
     def sample(self, n_samples=1):
         """Draw samples from the fitted mixture (ancestral sampling).
