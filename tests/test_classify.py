@@ -56,6 +56,20 @@ def test_no_missing_equals_predict_proba(fitted):
     np.testing.assert_array_equal(predict_missing(model, X), model.predict(X))
 
 
+def test_predict_missing_returns_the_classes_labels(rng):
+    X, y = _labelled(rng)
+    names = np.array(["cat", "dog", "emu"])[y]
+    model = GaussianMixtureClassifier().fit(X, names)
+    X_missing = mask_features(X, 0.3, rng=rng)
+    predicted = predict_missing(model, X_missing)
+    codes = np.argmax(predict_proba_missing(model, X_missing), axis=1)
+    np.testing.assert_array_equal(predicted, model.classes_[codes])
+    np.testing.assert_array_equal(predict_missing(model, X), model.predict(X))
+    assert set(predicted) <= {"cat", "dog", "emu"}
+    density = GaussianMixture(3, random_state=0).fit(X)  # no classes_: component indices
+    np.testing.assert_array_equal(predict_missing(density, X), density.predict(X))
+
+
 def test_marginal_matches_scipy_on_observed_coordinates(fitted, rng):
     model, X, _ = fitted
     X_gap = mask_features(X[:40], 0.4, rng=rng)

@@ -96,7 +96,8 @@ def em_parameters(model):
     elif hasattr(model, "covariance_type"):
         weights, means, full = _from_estimator(model)
     else:
-        raise TypeError("model must be a fitted mixgrad.mixture.GaussianMixture(Classifier) or a dict with "
+        raise TypeError("model must be a fitted mixgrad.mixture.GaussianMixture(Classifier) "
+                        "or a dict with "
                         f"weights/means/sigmas or covariances, got {type(model).__name__}")
     sds = np.sqrt(np.diagonal(full, axis1=1, axis2=2))
     if means.shape[1] == 1:

@@ -20,6 +20,8 @@ models class ``classes_[k]``. The EM run is the one
 See the chapters :ref:`generative-classifiers` and :ref:`semi-supervised`.
 """
 
+import numbers
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -34,13 +36,22 @@ UNLABELLED = -1
 """The label of an unlabelled sample in scikit-learn's semi-supervised convention."""
 
 
+def _is_marker(value, marker):
+    """``value == marker`` for a label of the same kind (str with str, number with number)."""
+    if isinstance(marker, str):
+        return isinstance(value, str) and value == marker
+    number = isinstance(value, numbers.Number) and not isinstance(value, bool)
+    return number and value == marker
+
+
 def _unlabelled(y, marker):
-    if marker is None:
+    """Boolean mask of the samples whose label is the ``unlabelled`` marker."""
+    if marker is None or y.dtype.kind == "b":
         return np.zeros(y.shape, dtype=bool)
-    if y.dtype.kind == "O" or type(marker) is str:
-        return np.array([type(v) is type(marker) and v == marker for v in y], dtype=bool)
-    if y.dtype.kind in "iuf":
-        return y == marker
+    if y.dtype.kind in "iufUS" and isinstance(marker, str) == (y.dtype.kind in "US"):
+        return np.asarray(y == marker, dtype=bool)
+    if y.dtype.kind == "O":
+        return np.array([_is_marker(v, marker) for v in y], dtype=bool)
     return np.zeros(y.shape, dtype=bool)
 
 
@@ -51,7 +62,7 @@ class GaussianMixtureClassifier(ClassifierMixin, _BaseGaussianMixture):
     ----------
     unlabelled : int, str or None, default None
         The value of ``y`` that marks an unlabelled sample; ``-1`` (the
-        :data:`UNLABELLED` of :mod:`sklearn.semi_supervised`) for
+        marker of :mod:`sklearn.semi_supervised`, ``UNLABELLED``) for
         semi-supervised fits. None: every sample is labelled.
     covariance_type : {"full", "tied", "diag", "spherical"}, default "full"
         Own full matrix per class (QDA), one shared matrix (LDA), own diagonal
@@ -103,10 +114,10 @@ class GaussianMixtureClassifier(ClassifierMixin, _BaseGaussianMixture):
     n_features_in_ : int
     """
 
-    def __init__(self, *, unlabelled=None, covariance_type="full", tol=1e-3, reg_covar=1e-6, max_iter=100,
-                 weights_init=None, means_init=None, precisions_init=None, random_state=None,
-                 warm_start=False, verbose=0, verbose_interval=10, record_history=True,
-                 keep_snapshots=False, solver="stats"):
+    def __init__(self, *, unlabelled=None, covariance_type="full", tol=1e-3, reg_covar=1e-6,
+                 max_iter=100, weights_init=None, means_init=None, precisions_init=None,
+                 random_state=None, warm_start=False, verbose=0, verbose_interval=10,
+                 record_history=True, keep_snapshots=False, solver="stats"):
         self.unlabelled = unlabelled
         self.covariance_type = covariance_type
         self.tol = tol

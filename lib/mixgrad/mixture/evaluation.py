@@ -7,8 +7,9 @@ Hungarian algorithm on the confusion matrix, :func:`scipy.optimize.linear_sum_as
 
 :func:`accuracy_vs_labels` runs the semi-supervised experiment: for a growing
 number of labels per class, fit on the labelled points only (supervised), on
-all points with the labelled ones pinned (semi-supervised, ``fit(X, y)`` with
-``y = -1`` for the unlabelled), and on all points without labels
+all points with the labelled ones pinned (semi-supervised,
+``GaussianMixtureClassifier(unlabelled=-1).fit(X, y)`` with ``y = -1`` for the
+unlabelled), and on all points without labels
 (unsupervised, components matched to classes on the labelled points), and
 score each on a test set, over several seeded replicates.
 
