@@ -229,11 +229,8 @@ def collapse_floor(X_or_variances, reg_covar=0.0):
 def _collapsed(covariances, prec, covariance_type, floor):
     """Whether a fitted (conditional) variance is at or below ``floor`` (:func:`collapse_floor`)."""
     if covariance_type in ("full", "tied"):  # conditional variances 1 / P_jj^2
-        variances = 1.0 / np.diagonal(prec, axis1=-2, axis2=-1) ** 2
-    else:
-        variances = covariances
-        floor = floor if covariance_type == "diag" else floor.mean()
-    return bool(np.any(variances <= floor))
+        return bool(np.any(1.0 / np.diagonal(prec, axis1=-2, axis2=-1) ** 2 <= floor))
+    return bool(np.any(covariances <= (floor if covariance_type == "diag" else floor.mean())))
 
 
 def _precisions_cholesky(covariances, covariance_type, floor=None):
