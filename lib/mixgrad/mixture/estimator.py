@@ -210,7 +210,7 @@ class GaussianMixture(DensityMixin, _BaseGaussianMixture):
         Returns
         -------
         float
-            The mean of :meth:`score_samples`, taken in its dtype (float32 for
+            The mean of ``score_samples(X)``, taken in its dtype (float32 for
             float32 ``X``), as scikit-learn does.
         """
         return float(np.mean(self.score_samples(X)))
