@@ -291,7 +291,7 @@ class StatsEM:
         info : dict
             ``objective``: mean (semi-supervised) log-likelihood at ``params``;
             ``collapsed``: whether a new variance is at the collapse floor
-            (``collapse_floor`` of :mod:`mixgrad.mixture.covariance`; the caller must not step
+            (``mixgrad.mixture.covariance.collapse_floor``; the caller must not step
             from such parameters); with ``record_history`` also ``elbo_e_step``
             and ``elbo_m_step`` (means over the samples).
         """
