@@ -22,3 +22,12 @@ def pytest_pycollect_makemodule(module_path, parent):
     if _MISSING and module_path.name.startswith("test_"):
         return _SkippedModule.from_parent(parent, path=module_path)
     return None
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test drew (the model tests draw the chapters' figures)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,6 +1,5 @@
 """Tests of mixgrad.bayes.compare (posterior vs EM tables) and mixgrad.plot.posterior."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from arviz_base import from_dict
@@ -17,12 +16,6 @@ from mixgrad.plot.posterior import (
     plot_posterior_vs_point,
 )
 from scipy.stats import multivariate_normal
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """mixgrad.bayes.semi: semi-supervised PyMC mixtures against scipy, errors, a short run."""
 
-import matplotlib.pyplot as plt
 import mixgrad.bayes as mb  # before pymc: sets PyTensor's BLAS flag
 import numpy as np
 import pytest
@@ -11,36 +10,11 @@ from mixgrad.plot.semi_bayes import plot_class_probabilities, plot_intervals_vs_
 from scipy import stats
 from scipy.special import logsumexp
 
+from ._model_points import FAST, scipy_log_joint, transformed_point
+
 pytensor = pytest.importorskip("pytensor")
-pt = pytest.importorskip("pytensor.tensor")
 
-# Python-linked graphs: nothing to compile, so the checks stay fast with a cold cache.
-FAST = "FAST_COMPILE"
 Y = np.array([0, 1, -1, -1, 0, -1, -1, -1, 1, -1, -1, -1])
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _transformed_point(model, values):
-    """Value-variable point (transformed space) for constrained ``values`` by RV name."""
-    point = {}
-    for rv in model.free_RVs:
-        value = np.asarray(values[rv.name])
-        transform = model.rvs_to_transforms[rv]
-        if transform is not None:
-            forward = transform.forward(pt.as_tensor(value), *rv.owner.inputs)
-            value = pytensor.function([], forward, mode=FAST)()
-        point[model.rvs_to_values[rv].name] = value
-    return point
-
-
-def _scipy_log_joint(x, weights, means, sigmas):
-    """log pi_k + log N(x_i | mu_k, sigma_k), shape (n, k)."""
-    return np.log(weights) + stats.norm.logpdf(x[:, None], means, sigmas)
 
 
 # --- log-probability against a hand computation ---------------------------------
@@ -53,8 +27,8 @@ def test_1d_logp_equals_scipy(rng, ordered):
     priors = mb.weakly_informative_priors(x, 2)
     values = {"weights": np.array([0.3, 0.7]), "means": np.array([160.0, 178.0]),
               "sigmas": np.array([6.0, 8.5])}
-    logp = model.compile_logp(jacobian=False, mode=FAST)(_transformed_point(model, values))
-    log_joint = _scipy_log_joint(x, *values.values())
+    logp = model.compile_logp(jacobian=False, mode=FAST)(transformed_point(model, values))
+    log_joint = scipy_log_joint(x, *values.values())
     seen = Y >= 0
     expected = (
         stats.dirichlet.logpdf(values["weights"], priors.concentration)
@@ -73,7 +47,7 @@ def test_2d_observed_logp_and_covariances_equal_scipy(rng):
     rows, cols = np.tril_indices(2)
     values = {"weights": np.array([0.45, 0.55]), "means": np.array([[-1.0, 0.5], [1.0, -0.2]]),
               "chol_0": chols[0][rows, cols], "chol_1": chols[1][rows, cols]}
-    point = _transformed_point(model, values)
+    point = transformed_point(model, values)
     covariances = np.array([c @ c.T for c in chols])
     outputs = model.replace_rvs_by_values([model["covariances"], model["sigmas"]])
     got = pytensor.function(model.value_vars, outputs, on_unused_input="ignore", mode=FAST)(
@@ -96,10 +70,10 @@ def test_latent_model_logp_given_labels_equals_scipy(rng):
     z = rng.integers(0, 2, size=np.sum(~seen))
     values = {"weights": np.array([0.6, 0.4]), "means": np.array([-1.0, 1.5]),
               "sigmas": np.array([0.7, 1.3]), "z": z}
-    point = _transformed_point(model, values)
+    point = transformed_point(model, values)
     observed = model.compile_logp(vars=[model["z"], *model.observed_RVs], jacobian=False,
                                   mode=FAST)(point)
-    log_joint = _scipy_log_joint(x, values["weights"], values["means"], values["sigmas"])
+    log_joint = scipy_log_joint(x, values["weights"], values["means"], values["sigmas"])
     labels = Y.copy()
     labels[~seen] = z  # given z, every point is a labelled point
     assert observed == pytest.approx(log_joint[np.arange(Y.size), labels].sum(), rel=1e-10)

@@ -3,7 +3,6 @@
 Also the chapter's mixing and predictive-check figures (mixgrad.plot.mixing).
 """
 
-import matplotlib.pyplot as plt
 import mixgrad.bayes as mb  # before pymc: sets PyTensor's BLAS flag
 import numpy as np
 import pytest
@@ -18,35 +17,9 @@ from mixgrad.plot.mixing import (
 from scipy import stats
 from scipy.special import logsumexp
 
+from ._model_points import FAST, scipy_log_joint, transformed_point
+
 pytensor = pytest.importorskip("pytensor")
-pt = pytest.importorskip("pytensor.tensor")
-
-# Python-linked graphs: nothing to compile, so the checks stay fast with a cold cache.
-FAST = "FAST_COMPILE"
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def _transformed_point(model, values):
-    """Value-variable point (transformed space) for constrained ``values`` by RV name."""
-    point = {}
-    for rv in model.free_RVs:
-        value = np.asarray(values[rv.name])
-        transform = model.rvs_to_transforms[rv]
-        if transform is not None:
-            forward = transform.forward(pt.as_tensor(value), *rv.owner.inputs)
-            value = pytensor.function([], forward, mode=FAST)()
-        point[model.rvs_to_values[rv].name] = value
-    return point
-
-
-def _log_joint_1d(x, weights, means, sigmas):
-    """log pi_k + log N(x_i | mu_k, sigma_k), shape (n, k)."""
-    return np.log(weights) + stats.norm.logpdf(x[:, None], means, sigmas)
 
 
 VALUES_1D = {"weights": np.array([0.3, 0.7]), "means": np.array([-1.0, 2.0]),
@@ -61,13 +34,13 @@ def test_marginal_1d_logp_equals_scipy(rng, ordered):
     x = rng.normal(0.5, 2.0, size=15)
     model = marginal_mixture(x, 2, ordered=ordered)
     priors = mb.weakly_informative_priors(x, 2)
-    point = _transformed_point(model, VALUES_1D)
+    point = transformed_point(model, VALUES_1D)
     logp = model.compile_logp(jacobian=False, mode=FAST)(point)
     expected = (
         stats.dirichlet.logpdf(VALUES_1D["weights"], priors.concentration)
         + stats.norm.logpdf(VALUES_1D["means"], priors.mean_loc[0], priors.mean_scale[0]).sum()
         + stats.halfnorm.logpdf(VALUES_1D["sigmas"], scale=priors.sigma_scale[0]).sum()
-        + logsumexp(_log_joint_1d(x, *VALUES_1D.values()), axis=1).sum()
+        + logsumexp(scipy_log_joint(x, *VALUES_1D.values()), axis=1).sum()
     )
     assert logp == pytest.approx(expected, rel=1e-10)
     assert ("means_ordered__" in point) is ordered
@@ -78,7 +51,7 @@ def test_ordered_transform_adds_the_log_gap_jacobian(rng):
     jacobians = []
     for ordered in (False, True):
         model = marginal_mixture(x, 2, ordered=ordered)
-        point = _transformed_point(model, VALUES_1D)
+        point = transformed_point(model, VALUES_1D)
         jacobians.append(model.compile_logp(jacobian=True, mode=FAST)(point)
                          - model.compile_logp(jacobian=False, mode=FAST)(point))
     gap = VALUES_1D["means"][1] - VALUES_1D["means"][0]
@@ -89,14 +62,14 @@ def test_latent_logp_given_labels_equals_scipy(rng):
     x = rng.normal(size=12)
     model = latent_mixture(x, 2)
     z = rng.integers(0, 2, size=x.size)
-    point = _transformed_point(model, VALUES_1D | {"z": z})
+    point = transformed_point(model, VALUES_1D | {"z": z})
     observed = model.compile_logp(vars=[model["z"], *model.observed_RVs], jacobian=False,
                                   mode=FAST)(point)
-    log_joint = _log_joint_1d(x, *VALUES_1D.values())
+    log_joint = scipy_log_joint(x, *VALUES_1D.values())
     assert observed == pytest.approx(log_joint[np.arange(x.size), z].sum(), rel=1e-10)
     # summing the latent model over every labelling gives the marginal model's likelihood
     marginal = marginal_mixture(x, 2)
-    m_point = _transformed_point(marginal, VALUES_1D)
+    m_point = transformed_point(marginal, VALUES_1D)
     m_observed = marginal.compile_logp(vars=marginal.observed_RVs, jacobian=False,
                                        mode=FAST)(m_point)
     assert m_observed == pytest.approx(logsumexp(log_joint, axis=1).sum(), rel=1e-10)
@@ -117,7 +90,7 @@ def test_marginal_2d_observed_logp_and_covariances_equal_scipy(rng):
     rows, cols = np.tril_indices(2)
     values = {"weights": np.array([0.45, 0.55]), "means": np.array([[-1.0, 0.5], [1.0, -0.2]]),
               "chol_0": chols[0][rows, cols], "chol_1": chols[1][rows, cols]}
-    point = _transformed_point(model, values)
+    point = transformed_point(model, values)
     covariances = np.array([c @ c.T for c in chols])
     outputs = model.replace_rvs_by_values([model["covariances"], model["sigmas"]])
     got = pytensor.function(model.value_vars, outputs, on_unused_input="ignore", mode=FAST)(

@@ -23,6 +23,7 @@ from sklearn.base import DensityMixin
 from mixgrad.mixture._base import _BaseGaussianMixture
 from mixgrad.mixture.engines import ENGINES
 from mixgrad.mixture.initialization import check_hyperparameters
+from mixgrad.mixture.scale import fit_dask, is_dask_array
 
 __all__ = ["GaussianMixture"]
 
@@ -134,8 +135,10 @@ class GaussianMixture(DensityMixin, _BaseGaussianMixture):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; ``n_samples >= n_components``.
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
+            Training data; ``n_samples >= n_components``. A ``dask.array``
+            chunked by rows is fitted block by block
+            (:func:`~mixgrad.mixture.scale.fit_dask`).
         y : None
             Ignored, as by scikit-learn's density estimators (pipelines and
             ``cross_val_score`` pass class labels here). To fit with labels use
@@ -145,6 +148,8 @@ class GaussianMixture(DensityMixin, _BaseGaussianMixture):
         -------
         self : GaussianMixture
         """
+        if is_dask_array(X):  # EM on row blocks summed by Dask (mixgrad.mixture.scale)
+            return fit_dask(self, X)
         X = self._validate_X(X, reset=True, ensure_min_samples=2)
         check_hyperparameters(self, ENGINES)
         if X.shape[0] < self.n_components:
