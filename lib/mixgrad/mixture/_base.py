@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from mixgrad.exceptions import ConvergenceWarning
 from mixgrad.mixture.covariance import (
     ILL_DEFINED_COVARIANCE,
+    _collapsed,
     _precisions_cholesky,
     collapse_floor,
     covariances_from_cholesky,
@@ -136,27 +137,38 @@ class _BaseGaussianMixture(BaseEstimator):
             bound = -np.inf if do_init else self.lower_bound_
             run = Recorder(self.record_history, self.keep_snapshots, start=params)
             converged, n_iter, tic = False, 0, perf_counter()
+            # a collapsed component (variance at the floor) ends the run with an error at
+            # the next E-step; after the last iteration it is returned, unconverged
+            collapsed = not do_init and _collapsed(*params[2:], self.covariance_type, engine.floor)
             for n_iter in range(1, self.max_iter + 1):
+                if collapsed:
+                    raise ValueError(ILL_DEFINED_COVARIANCE)
                 previous = bound
                 params, info = engine.step(params)
+                collapsed = info["collapsed"]
                 bound = self._finite(info["objective"])
                 run.record(info, params)
                 if self.verbose and n_iter % self.verbose_interval == 0:
                     progress(self, iteration_line(self.verbose, n_iter, bound, bound - previous,
                                                   info, perf_counter() - tic))
                 if abs(bound - previous) < self.tol:
+                    if collapsed:
+                        raise ValueError(ILL_DEFINED_COVARIANCE)
                     converged = True
                     break
             progress(self, f"Initialization {'converged' if converged else 'did not converge'}.")
             # max_iter=0 keeps the last start, as scikit-learn does
             if best is None or bound > best_bound or self.max_iter == 0:
-                best, best_bound = (params, n_iter, run, converged), bound
-        params, n_iter, run, converged = best
+                best, best_bound = (params, n_iter, run, converged, collapsed), bound
+        params, n_iter, run, converged, collapsed = best
         if not converged and self.max_iter > 0:  # max_iter=0: initialisation only
             warnings.warn(
                 f"EM did not converge in max_iter={self.max_iter} iterations (best of "
-                f"{n_init} initialisations); increase max_iter or tol, try other "
-                "init parameters, or check for degenerate data.",
+                f"{n_init} initialisations); "
+                + ("its last M-step collapsed a component onto coinciding samples "
+                   "(variance ~0; increase reg_covar); " if collapsed else "")
+                + "increase max_iter or tol, try other init parameters, or check for "
+                "degenerate data.",
                 ConvergenceWarning, stacklevel=4,
             )
         self._set(params, n_iter=n_iter, lower_bound=best_bound, converged=converged)

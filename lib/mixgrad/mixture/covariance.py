@@ -226,6 +226,13 @@ def collapse_floor(X_or_variances, reg_covar=0.0):
     return np.minimum(floor, 0.5 * reg_covar) if reg_covar > 0 else floor
 
 
+def _collapsed(covariances, prec, covariance_type, floor):
+    """Whether a fitted (conditional) variance is at or below ``floor`` (:func:`collapse_floor`)."""
+    if covariance_type in ("full", "tied"):  # conditional variances 1 / P_jj^2
+        return bool(np.any(1.0 / np.diagonal(prec, axis1=-2, axis2=-1) ** 2 <= floor))
+    return bool(np.any(covariances <= (floor if covariance_type == "diag" else floor.mean())))
+
+
 def _precisions_cholesky(covariances, covariance_type, floor=None):
     """Unvalidated :func:`precisions_cholesky_from_covariances` (used by EM loops).
 
@@ -235,14 +242,8 @@ def _precisions_cholesky(covariances, covariance_type, floor=None):
     if not np.all(np.isfinite(covariances)):
         raise ValueError(ILL_DEFINED_COVARIANCE)
     prec = _FACTORS_FROM_COVARIANCES[covariance_type](covariances)
-    if floor is not None:
-        if covariance_type in ("full", "tied"):  # conditional variances 1 / P_jj^2
-            variances = 1.0 / np.diagonal(prec, axis1=-2, axis2=-1) ** 2
-        else:
-            variances = covariances
-            floor = floor if covariance_type == "diag" else floor.mean()
-        if np.any(variances <= floor):
-            raise ValueError(ILL_DEFINED_COVARIANCE)
+    if floor is not None and _collapsed(covariances, prec, covariance_type, floor):
+        raise ValueError(ILL_DEFINED_COVARIANCE)
     return prec
 
 

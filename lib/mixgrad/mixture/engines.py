@@ -19,7 +19,7 @@ See the chapter :ref:`em-gaussian-mixtures`.
 
 import numpy as np
 
-from mixgrad.mixture.covariance import _precisions_cholesky, collapse_floor
+from mixgrad.mixture.covariance import _collapsed, _precisions_cholesky, collapse_floor
 from mixgrad.mixture.em import _log_resp, _m_step, _objective, _weighted_log_prob
 from mixgrad.mixture.likelihood import _entropy, _expected_log_joint
 from mixgrad.mixture.stats import StatsEM
@@ -65,17 +65,23 @@ class DirectEM:
             resp[self._rows, self.labels[self._rows]] = 1.0
         return resp, wlp, float(np.mean(_objective(wlp, log_prob_norm, self.labels)))
 
-    def m_step(self, resp):
-        """Weights, means, covariances and precision factors from responsibilities."""
+    def m_step(self, resp, check_collapse=True):
+        """Weights, means, covariances and precision factors from responsibilities.
+
+        With ``check_collapse`` a variance at the collapse floor raises the
+        "ill-defined empirical covariance" error (:meth:`step` reports it instead).
+        """
         weights, means, covariances = _m_step(self.X, resp, self.covariance_type, self.reg_covar)
-        prec = _precisions_cholesky(covariances, self.covariance_type, self.floor)
+        prec = _precisions_cholesky(covariances, self.covariance_type,
+                                    self.floor if check_collapse else None)
         return weights, means, covariances, prec
 
     def step(self, params):
         """One EM iteration; see :meth:`mixgrad.mixture.stats.StatsEM.step`."""
         resp, wlp, objective = self.e_step(params)
-        new = self.m_step(resp)
-        info = {"objective": objective}
+        new = self.m_step(resp, check_collapse=False)
+        info = {"objective": objective,
+                "collapsed": _collapsed(new[2], new[3], self.covariance_type, self.floor)}
         if self.record_history:
             entropy = _entropy(resp)
             info["elbo_e_step"] = _expected_log_joint(resp, wlp) + entropy

@@ -215,8 +215,10 @@ class GaussianMixture(DensityMixin, _BaseGaussianMixture):
         Returns
         -------
         float
+            The mean of ``score_samples(X)``, taken in its dtype (float32 for
+            float32 ``X``), as scikit-learn does.
         """
-        return float(np.mean(self.score_samples(X), dtype=np.float64))
+        return float(np.mean(self.score_samples(X)))
 
     def sample(self, n_samples=1):
         """Draw samples from the fitted mixture (ancestral sampling).

@@ -19,7 +19,7 @@ See the chapter :ref:`em-gaussian-mixtures`.
 
 import numpy as np
 
-from mixgrad.mixture.covariance import _precisions_cholesky, collapse_floor
+from mixgrad.mixture.covariance import _collapsed, _precisions_cholesky, collapse_floor
 from mixgrad.mixture.em import COUNT_EPS
 from mixgrad.mixture.expfamily import _fill_design, _n_rows, _natural_parameters
 from mixgrad.mixture.gaussian import LOG_2PI, log_det_cholesky
@@ -268,7 +268,7 @@ class StatsEM:
         # enters with the factor counts / nk (it matters only for empty components).
         means_c = S[:, 1 : d + 1] / nk[:, None] - self.center * (COUNT_EPS / nk)[:, None]
         covariances = self._covariances(S, nk, means_c, params)
-        prec = _precisions_cholesky(covariances, self.covariance_type, self.floor)
+        prec = _precisions_cholesky(covariances, self.covariance_type)
         return nk / nk.sum(), means_c + self.center, covariances, prec
 
     def _expected_log_joint(self, S, weights, prec):
@@ -298,14 +298,17 @@ class StatsEM:
         new_params : tuple (weights, means, covariances, precisions_cholesky)
         info : dict
             ``objective``: mean (semi-supervised) log-likelihood at ``params``;
-            with ``record_history`` also ``elbo_e_step`` and ``elbo_m_step``
-            (means over the samples).
+            ``collapsed``: whether a new variance is at the collapse floor
+            (``mixgrad.mixture.covariance.collapse_floor``; the caller must not step
+            from such parameters); with ``record_history`` also ``elbo_e_step``
+            and ``elbo_m_step`` (means over the samples).
         """
         weights, means, _, prec = params
         objective, S, entropy, cross = self._e_pass(weights, means, prec, statistics=True)
         new = self._m_step(S, params)
         n = self.n_samples
-        info = {"objective": float(objective / n)}
+        info = {"objective": float(objective / n),
+                "collapsed": _collapsed(new[2], new[3], self.covariance_type, self.floor)}
         if self.record_history:
             info["elbo_e_step"] = (cross + entropy) / n
             info["elbo_m_step"] = (self._expected_log_joint(S, new[0], new[3]) + entropy) / n
