@@ -14,10 +14,12 @@ from mixgrad.bayes.choose_k import (
     fit_over_k,
     loo_table,
     occupied_components,
+    predictive_convergence,
+    prior_occupied_components,
     weights_above,
 )
 from scipy import stats
-from scipy.special import logsumexp
+from scipy.special import betaln, logsumexp
 
 pm = pytest.importorskip("pymc")
 az = pytest.importorskip("arviz")
@@ -150,3 +152,27 @@ def test_weights_above_and_errors(rng):
         loo_table({1: post})
     with pytest.raises(TypeError, match="model must be a pymc.Model"):
         add_log_likelihood(post, "model")
+
+
+@pytest.mark.parametrize("alpha0", [0.05, 0.5, 4.0])
+def test_prior_occupied_components_mean_matches_the_closed_form(rng, alpha0):
+    # E[K+] = K (1 - E[(1 - w_1)^n]) with w_1 ~ Beta(a, (K - 1) a), so that
+    # E[(1 - w_1)^n] = B(a, (K - 1) a + n) / B(a, (K - 1) a)
+    k, n = 6, 200
+    draws = prior_occupied_components(alpha0, k, n, rng=rng, size=20000)
+    b = (k - 1) * alpha0
+    expected = k * (1 - np.exp(betaln(alpha0, b + n) - betaln(alpha0, b)))
+    assert draws.min() >= 1 and draws.max() <= k
+    assert draws.mean() == pytest.approx(expected, abs=4 * draws.std() / np.sqrt(draws.size))
+    with pytest.raises(ValueError, match="concentration must be finite and > 0"):
+        prior_occupied_components(0.0, k, n, rng=rng)
+
+
+def test_predictive_convergence_checks_the_log_likelihood(small_fits):
+    _, fits = small_fits
+    report = predictive_convergence(fits[2], ess_min=100)
+    assert report.ok, report
+    assert report.divergences == mb.n_divergences(fits[2])
+    with pytest.raises(ValueError, match="has no log_likelihood group"):
+        predictive_convergence(_posterior(np.full((1, 1, 2), 0.5), np.zeros((1, 1, 2)),
+                                          np.ones((1, 1, 2))))

@@ -24,8 +24,8 @@ import numpy as np
 
 from mixgrad._validation import check_integer, check_positive
 
-__all__ = ["add_log_likelihood", "fit_over_k", "loo_table", "occupied_components",
-           "weights_above"]
+__all__ = ["add_log_likelihood", "fit_over_k", "loo_table", "predictive_convergence",
+           "occupied_components", "prior_occupied_components", "weights_above"]
 
 
 def add_log_likelihood(idata, model):
@@ -155,6 +155,75 @@ def loo_table(fits):
         table[column] = compared[column].reindex(table.index).to_numpy()
     table["rank"] = table["rank"].astype(int)
     return table
+
+
+def predictive_convergence(idata, **thresholds):
+    """Convergence of the pointwise log-likelihood: the check for non-identified components.
+
+    In an overfitted mixture the components are not identified (two can share a
+    cluster in many ways), so the r-hat of ``means[j]`` may stay above 1.01 while
+    the mixture density, and hence everything PSIS-LOO uses, has converged. This
+    applies :func:`mixgrad.bayes.convergence_report` to ``log p(x_i | theta)``,
+    a label-free quantity, for every point ``i``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        With ``log_likelihood`` (variable ``x``) and ``sample_stats`` groups.
+    **thresholds
+        ``r_hat_max``, ``ess_min``, ``max_divergences`` of
+        :func:`mixgrad.bayes.convergence_report`.
+
+    Returns
+    -------
+    ConvergenceReport
+        Worst r-hat and ESS over the points, and the divergences of the run.
+    """
+    import xarray as xr
+
+    from mixgrad.bayes.diagnostics import convergence_report
+
+    if "log_likelihood" not in idata.children:
+        raise ValueError("idata has no log_likelihood group; add it with "
+                         "mixgrad.bayes.add_log_likelihood(idata, model)")
+    tree = xr.DataTree.from_dict({"posterior": idata["log_likelihood"].to_dataset(),
+                                  "sample_stats": idata["sample_stats"].to_dataset()})
+    return convergence_report(tree, ["x"], **thresholds)
+
+
+def prior_occupied_components(concentration, n_components, n_samples, *, rng, size=4000):
+    """Prior draws of the number of occupied components among ``n_samples`` points.
+
+    ``pi ~ Dirichlet(concentration * ones(K))``, the counts of the points per
+    component ``~ Multinomial(n_samples, pi)``, and ``K_+`` is the number of
+    non-zero counts: what the weights' prior alone says about how many
+    components the data will use (Malsiner-Walli et al. 2016 choose the
+    concentration from it).
+
+    Parameters
+    ----------
+    concentration : float
+        Dirichlet concentration ``alpha_0`` of every weight.
+    n_components : int
+        ``K``.
+    n_samples : int
+        Number of data points ``n``.
+    rng : numpy.random.Generator
+    size : int, default 4000
+        Number of prior draws.
+
+    Returns
+    -------
+    ndarray of int, shape (size,)
+    """
+    concentration = check_positive(concentration, "concentration")
+    k = check_integer(n_components, "n_components", minimum=1)
+    n = check_integer(n_samples, "n_samples", minimum=1)
+    size = check_integer(size, "size", minimum=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    weights = rng.dirichlet(np.full(k, concentration), size=size)
+    return (rng.multinomial(n, weights) > 0).sum(axis=1)
 
 
 def occupied_components(idata, X, *, rng, chunk=200):
