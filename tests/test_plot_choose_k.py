@@ -29,8 +29,8 @@ def test_component_counts_are_frequencies():
     heights = [[bar.get_height() for bar in container] for container in ax.containers]
     np.testing.assert_allclose(heights[0], [0.0, 0.75, 0.25])
     np.testing.assert_allclose(heights[1], [0.0, 0.25, 0.75])
-    ax = plot_component_counts({"a": [1, 1]}, max_count=4)
-    assert len(ax.containers[0]) == 4
+    ax = plot_component_counts({"a": [1, 1]}, max_count=4, ylabel="prior probability")
+    assert len(ax.containers[0]) == 4 and ax.get_ylabel() == "prior probability"
     with pytest.raises(TypeError, match="counts must be a non-empty dict"):
         plot_component_counts([1, 2])
 

@@ -70,17 +70,19 @@ def plot_loo_and_bic(ks, elpd, se, bic, *, axes=None):
     return axes
 
 
-def plot_component_counts(counts, *, max_count=None, ax=None):
-    """Posterior probability of each count of components, one group of bars per count.
+def plot_component_counts(counts, *, max_count=None, ylabel="probability", ax=None):
+    """Probability of each count of components (prior or posterior), bars grouped by count.
 
     Parameters
     ----------
     counts : dict of {str: array-like of int}
-        Per posterior draw, the number of components by one way of counting
+        Per draw (of the prior or the posterior), the number of components by one way of counting
         (e.g. occupied components, weights above a threshold), keyed by legend
         label.
     max_count : int, optional
         Largest count on the axis (default: the largest count seen).
+    ylabel : str, default "probability"
+        Label of the vertical axis, e.g. "prior probability".
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -103,7 +105,7 @@ def plot_component_counts(counts, *, max_count=None, ax=None):
                color=PALETTE[i % len(PALETTE)], label=label)
     ax.set_xticks(grid)
     ax.set_xlabel("number of components")
-    ax.set_ylabel("posterior probability")
+    ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.05)
     ax.legend(loc="best", fontsize=8)
     return ax
