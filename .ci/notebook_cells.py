@@ -148,29 +148,31 @@ def source_code(module, options):
     """Code printing what ``{literalinclude}`` with these options shows (pyobject or a range)."""
     # importlib, not an import statement: the chapter does not import this module for its text
     # (tests/test_docstrings.py documents every module a chapter imports from).
-    name = module.rpartition(".")[2]
-    imp = f"import importlib\nimport inspect\n\n{name} = importlib.import_module({module!r})".replace("'", '"')
+    # No name of the chapter's is (re)bound: the module is not assigned to a variable (chapter 10
+    # has its own ``missing``) and the helper names of a range start with an underscore.
+    mod = f"importlib.import_module({module!r})".replace("'", '"')
+    imp = "import importlib\nimport inspect\n"
     if "pyobject" in options:
-        return f"{imp}\nprint(inspect.getsource({name}.{options['pyobject']}), end=\"\")"
-    code = [imp, f"lines = inspect.getsource({name}).splitlines()"]
-    start, end = "0", "len(lines)"
+        return f"{imp}\nprint(inspect.getsource({mod}.{options['pyobject']}), end=\"\")"
+    code = [imp, f"_lines = inspect.getsource({mod}).splitlines()"]
+    start, end = "0", "len(_lines)"
     if "lines" in options:
         m = re.fullmatch(r"(\d*)-(\d*)", options["lines"].strip())
         if not m:
             raise ValueError(f":lines: {options['lines']!r}: only one range 'a-b' is supported")
         start = str(int(m.group(1)) - 1) if m.group(1) else "0"
-        end = m.group(2) or "len(lines)"
+        end = m.group(2) or "len(_lines)"
     for key, first in (("start-at", True), ("start-after", False)):
         if key in options:
-            code.append(f"start = next(i for i, line in enumerate(lines) if {options[key]!r} in line)"
+            code.append(f"_start = next(i for i, line in enumerate(_lines) if {options[key]!r} in line)"
                         + ("" if first else " + 1"))
-            start = "start"
+            start = "_start"
     for key, last in (("end-at", True), ("end-before", False)):
         if key in options:
-            code.append(f"end = next(i for i, line in enumerate(lines) if i >= {start} and "
+            code.append(f"_end = next(i for i, line in enumerate(_lines) if i >= {start} and "
                         f"{options[key]!r} in line)" + (" + 1" if last else ""))
-            end = "end"
-    code.append(f"print(\"\\n\".join(lines[{start}:{end}]))")
+            end = "_end"
+    code.append(f"print(\"\\n\".join(_lines[{start}:{end}]))")
     return "\n".join(code)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mixgrad.mixture import GaussianMixture
+from mixgrad.mixture import GaussianMixture, GaussianMixtureClassifier
 from mixgrad.mixture.classify import (
     LearningCurve,
     accuracy_vs_training_size,
@@ -34,7 +34,7 @@ def _labelled(rng, n=300, d=3, k=3):
 @pytest.fixture(params=["full", "tied", "diag", "spherical"])
 def fitted(request, rng):
     X, y = _labelled(rng)
-    return GaussianMixture(3, covariance_type=request.param).fit(X, y), X, y
+    return GaussianMixtureClassifier(covariance_type=request.param).fit(X, y), X, y
 
 
 def _full(model):
@@ -54,6 +54,20 @@ def test_no_missing_equals_predict_proba(fitted):
     np.testing.assert_allclose(predict_proba_missing(model, X), model.predict_proba(X),
                                rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(predict_missing(model, X), model.predict(X))
+
+
+def test_predict_missing_returns_the_classes_labels(rng):
+    X, y = _labelled(rng)
+    names = np.array(["cat", "dog", "emu"])[y]
+    model = GaussianMixtureClassifier().fit(X, names)
+    X_missing = mask_features(X, 0.3, rng=rng)
+    predicted = predict_missing(model, X_missing)
+    codes = np.argmax(predict_proba_missing(model, X_missing), axis=1)
+    np.testing.assert_array_equal(predicted, model.classes_[codes])
+    np.testing.assert_array_equal(predict_missing(model, X), model.predict(X))
+    assert set(predicted) <= {"cat", "dog", "emu"}
+    density = GaussianMixture(3, random_state=0).fit(X)  # no classes_: component indices
+    np.testing.assert_array_equal(predict_missing(density, X), density.predict(X))
 
 
 def test_marginal_matches_scipy_on_observed_coordinates(fitted, rng):
@@ -87,7 +101,7 @@ def test_works_with_sklearn_mixture(rng):
 @functools.cache
 def _full_fit():
     X, y = _labelled(np.random.default_rng(7))
-    return X, y, GaussianMixture(3, covariance_type="full", reg_covar=0.0).fit(X, y)
+    return X, y, GaussianMixtureClassifier(covariance_type="full", reg_covar=0.0).fit(X, y)
 
 
 @given(st.lists(st.booleans(), min_size=3, max_size=3), st.integers(0, 50))
@@ -100,7 +114,7 @@ def test_marginalising_equals_fitting_on_observed_columns(observed, row):
     proba = predict_proba_missing(model, X_gap)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     if keep.size:
-        sub = GaussianMixture(3, covariance_type="full", reg_covar=0.0).fit(X[:, keep], y)
+        sub = GaussianMixtureClassifier(covariance_type="full", reg_covar=0.0).fit(X[:, keep], y)
         np.testing.assert_allclose(proba, sub.predict_proba(X_gap[:, keep]), rtol=1e-7, atol=1e-10)
 
 
@@ -121,7 +135,7 @@ def test_bad_inputs(fitted):
 
 def test_linear_discriminants_match_sklearn_lda(rng):
     X, y = _labelled(rng)
-    model = GaussianMixture(3, covariance_type="tied", reg_covar=0.0).fit(X, y)
+    model = GaussianMixtureClassifier(covariance_type="tied", reg_covar=0.0).fit(X, y)
     coef, intercept = linear_discriminants(model)
     sk = LinearDiscriminantAnalysis(solver="lsqr").fit(X, y)
     np.testing.assert_allclose(coef, sk.coef_, rtol=1e-8, atol=1e-10)
@@ -164,7 +178,7 @@ def test_mask_features_bad_inputs(rng):
 def test_accuracy_vs_training_size(rng):
     X, y = _labelled(rng, n=400)
     Xt, yt = _labelled(np.random.default_rng(3), n=200)
-    clfs = {"lda": lambda: GaussianMixture(3, covariance_type="tied"),
+    clfs = {"lda": lambda: GaussianMixtureClassifier(covariance_type="tied"),
             "logistic": lambda: LogisticRegression(max_iter=500)}
     curve = accuracy_vs_training_size(X, y, Xt, yt, [5, 40], clfs, rng=rng, n_replicates=3)
     assert isinstance(curve, LearningCurve)
@@ -183,7 +197,7 @@ def test_accuracy_vs_training_size(rng):
 
 def test_accuracy_vs_training_size_bad_inputs(rng):
     X, y = _labelled(rng, n=60)
-    clfs = {"lda": lambda: GaussianMixture(3, covariance_type="tied")}
+    clfs = {"lda": lambda: GaussianMixtureClassifier(covariance_type="tied")}
     with pytest.raises(ValueError, match="n_per_class must be non-empty with values <="):
         accuracy_vs_training_size(X, y, X, y, [1000], clfs, rng=rng)
     with pytest.raises(ValueError, match="n_per_class must be >= 1"):

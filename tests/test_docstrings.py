@@ -24,7 +24,7 @@ LIB = ROOT / "lib" / "mixgrad"
 CHAPTER_LABELS = {
     "divided-differences", "dual-numbers", "forward-reverse", "ad-systems",
     "gaussian-mixtures", "generative-classifiers", "em-gaussian-mixtures", "why-em-works",
-    "semi-supervised", "missing-data", "kmeans-limit", "variational-bayes",
+    "em-at-scale", "semi-supervised", "missing-data", "kmeans-limit", "variational-bayes",
 }
 # Part III: its chapters are being written; references to these are allowed already.
 BAYES_LABELS = {"bayesian-supervised", "bayesian-unsupervised", "bayesian-semi-supervised",

@@ -1,17 +1,14 @@
-"""GaussianMixture: initialisation, labels, prediction, model choice and bad input."""
+"""GaussianMixture: initialisation, prediction, model choice and bad input."""
 
 import numpy as np
 import pytest
 from mixgrad.exceptions import ConvergenceWarning
-from mixgrad.mixture import GaussianMixture, e_step, m_step, responsibilities
+from mixgrad.mixture import GaussianMixture
 from mixgrad.mixture.covariance import (
     COVARIANCE_TYPES,
-    precisions_cholesky_from_covariances,
-    precisions_from_cholesky,
 )
 from mixgrad.mixture.kmeans import kmeans
 from mixgrad.mixture.stats import StatsEM
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
@@ -127,84 +124,8 @@ def test_warm_start_continues_where_it_left_off(rng):
     assert warm.n_iter_ == 4
 
 
-# --- labels: none, some, all ------------------------------------------------------------------
-
-
-def test_all_minus_one_labels_is_ordinary_em(rng):
-    X, _ = blobs(rng)
-    plain = GaussianMixture(3, random_state=4).fit(X)
-    unlabelled = GaussianMixture(3, random_state=4).fit(X, np.full(len(X), -1))
-    np.testing.assert_array_equal(plain.means_, unlabelled.means_)
-
-
-@quiet
-@pytest.mark.parametrize("solver", ["stats", "direct"])
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
-def test_semi_supervised_fit_follows_the_functional_core(rng, covariance_type, solver):
-    X, z = blobs(rng)
-    y = np.where(rng.random(len(X)) < 0.1, z, -1)
-    w, m, cov = m_step(X, np.eye(3)[z], covariance_type, 1e-6)  # a start from the truth
-    prec_chol = precisions_cholesky_from_covariances(cov, covariance_type)
-    init = {"weights_init": w, "means_init": m,
-            "precisions_init": precisions_from_cholesky(prec_chol, covariance_type)}
-    gm = GaussianMixture(3, covariance_type=covariance_type, tol=0, max_iter=5, solver=solver,
-                         **init).fit(X, y)
-    params = (w, m, prec_chol)
-    for _ in range(5):  # the same iterations written with the public functions
-        resp, _ = e_step(X, *params, covariance_type, labels=y)
-        w, m, cov = m_step(X, resp, covariance_type, 1e-6)
-        params = (w, m, precisions_cholesky_from_covariances(cov, covariance_type))
-    np.testing.assert_allclose(gm.means_, m, rtol=1e-10)
-    np.testing.assert_allclose(gm.covariances_, cov, rtol=1e-10)
-    h = gm.history_
-    assert np.all(np.diff(h.log_likelihood) >= -1e-12)
-    np.testing.assert_allclose(h.log_likelihood, h.elbo_m_step + h.kl)
-    assert np.all(h.kl >= -1e-12)
-
-
-@pytest.mark.parametrize("init_params", ["kmeans", "random"])
-def test_partial_labels_decide_which_component_is_which(rng, init_params):
-    centers = np.array([[-6.0, 0.0], [0.0, 6.0], [6.0, 0.0]])
-    z = rng.integers(3, size=600)
-    X = centers[z] + rng.standard_normal((600, 2))
-    y = np.where(rng.random(600) < 0.05, z, -1)  # 5% labelled
-    gm = GaussianMixture(3, init_params=init_params, random_state=0).fit(X, y)
-    # without labels the component order is arbitrary; with them it is the labels'
-    assert np.mean(gm.predict(X) == z) > 0.97
-    np.testing.assert_allclose(gm.means_, centers, atol=0.3)
-
-
-@pytest.mark.parametrize("solver", ["stats", "direct"])
-def test_all_labelled_tied_is_lda(rng, solver):
-    X, z = blobs(rng, d=3)
-    gm = GaussianMixture(3, covariance_type="tied", reg_covar=0.0, solver=solver).fit(X, z)
-    for lda_solver in ("lsqr", "eigen"):
-        lda = LinearDiscriminantAnalysis(solver=lda_solver, store_covariance=True).fit(X, z)
-        np.testing.assert_allclose(gm.means_, lda.means_, rtol=1e-12)
-        np.testing.assert_allclose(gm.weights_, lda.priors_, rtol=1e-12)
-        np.testing.assert_allclose(gm.covariances_, lda.covariance_, rtol=1e-10)
-        np.testing.assert_allclose(gm.predict_proba(X), lda.predict_proba(X), rtol=1e-8,
-                                   atol=1e-12)
-    assert gm.n_iter_ == 1 and gm.converged_
-    assert gm.history_.n_iter == 1 and gm.history_.kl[0] == 0.0
-
-
-def test_all_labelled_full_is_qda(rng):
-    X, z = blobs(rng, d=2)
-    gm = GaussianMixture(3, covariance_type="full", reg_covar=0.0).fit(X, z)
-    qda = QuadraticDiscriminantAnalysis(reg_param=0.0, store_covariance=True).fit(X, z)
-    np.testing.assert_allclose(gm.means_, qda.means_, rtol=1e-12)
-    np.testing.assert_allclose(gm.weights_, qda.priors_, rtol=1e-12)
-    # QDA has normalised class covariances by n_k - 1 in older scikit-learn and by
-    # n_k (the MLE) in 1.9; compare with whichever normalisation it uses.
-    nk = np.bincount(z)[:, None, None]
-    qcov = np.asarray(qda.covariance_)
-    mle = np.allclose(qcov, gm.covariances_)
-    ours = gm.covariances_ if mle else gm.covariances_ * nk / (nk - 1)
-    np.testing.assert_allclose(ours, qcov, rtol=1e-10)
-    prec = precisions_cholesky_from_covariances(qcov, "full")
-    resp, _ = responsibilities(X, qda.priors_, qda.means_, prec, "full")
-    np.testing.assert_allclose(resp, qda.predict_proba(X), rtol=1e-8, atol=1e-12)
+# --- labels: GaussianMixture ignores y; labelled fits are GaussianMixtureClassifier's
+# (tests/test_mixture_classifier.py, tests/test_mixture_sklearn_semantics.py)
 
 
 # --- history, snapshots, verbose, warnings --------------------------------------------------
@@ -271,12 +192,6 @@ def test_stats_engine_block_size_does_not_matter(rng):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-def test_float32_input_is_fitted_in_float64(rng):
-    X, _ = blobs(rng)
-    gm = GaussianMixture(3, random_state=0).fit(X.astype(np.float32))
-    assert gm.means_.dtype == np.float64
-
-
 # --- bad input -----------------------------------------------------------------------------
 
 
@@ -288,7 +203,7 @@ def test_float32_input_is_fitted_in_float64(rng):
         ({"covariance_type": "round"}, ValueError, "covariance_type must be one of"),
         ({"tol": -1.0}, ValueError, "tol must be finite and >= 0"),
         ({"reg_covar": -1e-6}, ValueError, "reg_covar must be finite and >= 0"),
-        ({"max_iter": 0}, ValueError, "max_iter must be >= 1"),
+        ({"max_iter": -1}, ValueError, "max_iter must be >= 0"),
         ({"n_init": 0}, ValueError, "n_init must be >= 1"),
         ({"init_params": "kmeans++"}, ValueError, "init_params must be one of"),
         ({"solver": "fast"}, ValueError, "solver must be one of"),
@@ -315,7 +230,7 @@ def test_bad_parameters(rng, params, exc, match):
             GaussianMixture(**params).fit(X)
 
 
-def test_bad_data_and_labels(rng):
+def test_bad_data(rng):
     X, _ = blobs(rng, n=20)
     with pytest.raises(ValueError, match="n_samples=20 is smaller than n_components=21"):
         GaussianMixture(21).fit(X)
@@ -325,14 +240,6 @@ def test_bad_data_and_labels(rng):
         GaussianMixture(2).fit(np.where(X > 1, np.nan, X))
     with pytest.raises(ValueError, match="Input X contains infinity"):
         GaussianMixture(2).fit(np.where(X > 1, np.inf, X))
-    with pytest.raises(ValueError, match=r"y must lie in \[-1, 2\)"):
-        GaussianMixture(2).fit(X, np.full(20, 2))
-    with pytest.raises(ValueError, match=r"y must lie in \[-1, 2\)"):
-        GaussianMixture(2).fit(X, np.full(20, -2))
-    with pytest.raises(ValueError, match="y must hold integer component indices"):
-        GaussianMixture(2).fit(X, np.full(20, 0.5))
-    with pytest.raises(ValueError, match="y must be a 1-D array with one entry per sample"):
-        GaussianMixture(2).fit(X, np.zeros(19, dtype=int))
     gm = GaussianMixture(2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture is expecting 2"):
         gm.predict(np.zeros((3, 3)))

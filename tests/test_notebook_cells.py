@@ -94,8 +94,22 @@ def test_source_code_for_a_range(tmp_path):
     """``:start-at:``/``:end-at:`` (no pyobject) prints the lines between, inclusive."""
     line = "defvjp(np.divide,"
     code = cells_script.source_code("mixgrad.ad.vjp_rules", {"start-at": line, "end-at": line})
-    assert "inspect.getsource(vjp_rules)" in code
+    assert 'inspect.getsource(importlib.import_module("mixgrad.ad.vjp_rules"))' in code
     assert cells_script.run_outputs(code)[0]["text"].lstrip().startswith("defvjp(np.divide,")
+
+
+@pytest.mark.parametrize("options", [{"pyobject": "mvn_m_step"}, {"start-at": "def mvn_m_step", "end-at": "def"}])
+def test_source_cells_bind_no_chapter_name(options):
+    """A source cell must not rebind a chapter's variables (chapter 10 has its own ``missing``)."""
+    import ast
+
+    code = cells_script.source_code("mixgrad.mixture.missing", options)
+    bound = {t.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    imported = {a.asname or a.name for node in ast.walk(ast.parse(code))
+                if isinstance(node, ast.Import) for a in node.names}
+    assert all(name.startswith("_") for name in bound), bound
+    assert imported <= {"importlib", "inspect"}, imported
 
 
 def test_module_of():

@@ -3,7 +3,9 @@
 A docstring line that holds only ``%(name)s`` is replaced by the block
 :data:`DOCS` ``[name]``, indented like that line (the scheme of SciPy's
 ``doccer`` and MNE's ``fill_doc``). The rendered docstrings, in ``help()`` and
-in the API pages, are complete.
+in the API pages, are complete. Blocks named ``parameters_*``, ``returns_*``
+and ``warns_*`` bring their section header with them, so that two functions
+sharing their first parameters share one slot line, not a header and a slot.
 
 >>> from mixgrad._docs import fill_doc
 >>> @fill_doc
@@ -42,11 +44,111 @@ precisions_cholesky : array-like
 covariance_type : {"full", "tied", "diag", "spherical"}
     Which of the four covariance structures ``precisions_cholesky`` holds."""
 
+_X = "X : array-like of shape (n_samples, n_features)\n    Samples.\n"
+
 #: The shared blocks, by name.
 DOCS = {
-    "X": "X : array-like of shape (n_samples, n_features)\n    Samples.",
+    "parameters_n_counts": (
+        "Parameters\n"
+        "----------\n"
+        "n : int\n"
+        "    Number of counts."
+    ),
+    "returns_counts": (
+        "Returns\n"
+        "-------\n"
+        "x : ndarray of int of shape (n,)\n"
+        "    Counts."
+    ),
+    "parameters_X": "Parameters\n----------\n" + _X.rstrip(),
+    "parameters_X_centers": (
+        "Parameters\n"
+        "----------\n"
+        "X : ndarray of shape (n_samples, n_features)\n"
+        "    Samples.\n"
+        "centers : ndarray of shape (n_clusters, n_features)\n"
+        "    Centres."
+    ),
+    "parameters_X_resp_positive": (
+        "Parameters\n"
+        "----------\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "resp : array-like of shape (n_samples, n_components)\n"
+        "    Strictly positive ``R``."
+    ),
+    "parameters_X_missing": (
+        "Parameters\n"
+        "----------\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "    Data, NaN marking missing entries."
+    ),
+    "parameters_x_censored": (
+        "Parameters\n"
+        "----------\n"
+        "x : array-like of shape (n_samples,)\n"
+        "    Values; entries where ``censored`` is True are ignored (may be NaN).\n"
+        "censored : array-like of bool of shape (n_samples,)\n"
+        "    True where the value is only known to exceed ``threshold``."
+    ),
+    "parameters_x_data": (
+        "Parameters\n"
+        "----------\n"
+        "x : array-like of shape (n_samples,)\n"
+        "    Data."
+    ),
+    "parameters_X_model": "Parameters\n----------\n" + _X + _MODEL,
+    "defrule_primitive": (
+        "primitive : numpy ufunc, numpy function or Primitive\n"
+        '    The operation (``np.sin``, or ``Primitive("softplus", impl)``).'
+    ),
+    "returns_defrule": (
+        "Returns\n-------\ncallable\n"
+        "    The rule, as stored in ``JVP_RULES`` or ``VJP_RULES`` under ``primitive``.\n\n"
+        "See Also\n--------\n"
+        "mixgrad.ad.defjvp, mixgrad.ad.defvjp : the rules of the two modes.\n"
+        "mixgrad.ad.Primitive : a function of one's own as a primitive.\n"
+        "mixgrad.ad.check_grads : the rules checked against divided differences.\n\n"
+        "Examples\n--------\nA primitive of one's own, with its rule for each mode:\n\n"
+        ">>> import mixgrad.ad as ad\n"
+        '>>> cube = ad.Primitive("cube", lambda x: x**3)\n'
+        ">>> _ = ad.defjvp(cube, lambda t, ans, x: t * 3 * x**2)\n"
+        ">>> _ = ad.defvjp(cube, lambda g, ans, x: g * 3 * x**2)\n"
+        ">>> float(ad.derivative(cube)(2.0)), float(ad.grad(cube)(2.0))\n"
+        "(12.0, 12.0)"
+    ),
+    "parameters_f_x": (
+        "Parameters\n----------\nf : callable\n    ``f(x, *args, **kwargs)``.\n"
+        "x : float or array-like of shape (...)\n    The point."
+    ),
+    "parameters_grad": (
+        "Parameters\n----------\nf : callable\n    Numpy code returning a scalar.\n"
+        "argnums : int or tuple of int, default 0\n"
+        "    Which positional argument(s) to differentiate."
+    ),
+    "parameters_returns_jacobian": (
+        "Parameters\n----------\nf : callable\n"
+        "    ``f(x, *args, **kwargs)``, differentiated with respect to ``x``.\n\n"
+        "Returns\n-------\ncallable\n    ``x -> J`` of shape ``f(x).shape + x.shape``."
+    ),
+    "parameters_fd_f_x": (
+        "Parameters\n----------\nf : callable\n    Scalar function applied elementwise to arrays.\n"
+        "x : float or array-like of shape (n,)\n    Point(s) at which to differentiate."
+    ),
+    "returns_fd": (
+        "Returns\n-------\nndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``\n"
+        "    Approximations of ``f'(x)``."
+    ),
+    "warns_tol": (
+        "Warns\n-----\nConvergenceWarning\n"
+        "    If ``tol`` is not met within ``max_iter`` iterations."
+    ),
+    "warns_newton": (
+        "Warns\n-----\nConvergenceWarning\n"
+        "    If neither tolerance is met within ``max_iter`` steps."
+    ),
+    "X": _X.rstrip(),
     "model": _MODEL,
-    "X_model": "X : array-like of shape (n_samples, n_features)\n    Samples.\n" + _MODEL,
+    "X_model": _X + _MODEL,
     "rng": "rng : numpy.random.Generator or int\n    Source of randomness.",
     "ax": "ax : matplotlib Axes, optional\n    Axes to draw on; a new figure when None.",
     "ax_returns": (

@@ -199,7 +199,10 @@ def check_means(means, n_features=None, name="means"):
 
 
 def check_weights(weights, n_components=None, name="weights"):
-    """Mixture weights: shape (n_components,), in [0, 1], summing to 1 (within 1e-8).
+    """Mixture weights: shape (n_components,), in [0, 1], summing to 1.
+
+    The sum may differ from 1 by ``1e-8``, or by ``1e-6`` for float32 input
+    (its rounding), as in scikit-learn.
 
     Parameters
     ----------
@@ -213,6 +216,7 @@ def check_weights(weights, n_components=None, name="weights"):
     -------
     ndarray of shape (n_components,)
     """
+    single = getattr(weights, "dtype", None) in (np.float32, np.float16)
     weights = check_finite_array(weights, name, ndim=1)
     if weights.size == 0:
         raise ValueError(f"{name} must contain at least one component")
@@ -225,7 +229,7 @@ def check_weights(weights, n_components=None, name="weights"):
         raise ValueError(
             f"{name} must lie in [0, 1], got min {weights.min():.5g}, max {weights.max():.5g}"
         )
-    if abs(weights.sum() - 1.0) > 1e-8:
+    if abs(weights.sum() - 1.0) > (1e-6 if single else 1e-8):
         raise ValueError(
             f"{name} must sum to 1, got sum {weights.sum():.10g}; divide them by their sum"
         )

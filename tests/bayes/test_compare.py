@@ -9,7 +9,7 @@ from matplotlib.patches import Ellipse
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em
 from mixgrad.bayes.supervised import class_probability_draws
 from mixgrad.datasets import heights
-from mixgrad.mixture import GaussianMixture, sample_mixture
+from mixgrad.mixture import GaussianMixture, GaussianMixtureClassifier, sample_mixture
 from mixgrad.plot.posterior import (
     plot_class_probability,
     plot_posterior_density,
@@ -50,7 +50,7 @@ def posterior_1d():
 
 def test_em_parameters_of_a_1d_fit_are_flat_and_use_standard_deviations():
     x, z, _ = heights(300, rng=np.random.default_rng(1))
-    fit = GaussianMixture(2).fit(x[:, None], z)
+    fit = GaussianMixtureClassifier().fit(x[:, None], z)
     params = em_parameters(fit)
     assert set(params) == {"weights", "means", "sigmas"}
     assert params["means"].shape == (2,) and params["sigmas"].shape == (2,)

@@ -181,3 +181,52 @@ def test_plot_chain_traces_and_rank_histograms(rng):
         plot_chain_traces(idata, "means", 0)
     with pytest.raises(ValueError, match="'sigmas' is not in the posterior"):
         plot_rank_histograms(idata, "sigmas")
+
+
+# --- per-chain intervals (the compact forest plot) -----------------------------------
+
+
+def test_chain_intervals_match_numpy_quantiles(rng):
+    from mixgrad.bayes import chain_intervals
+
+    idata, _ = _synthetic(rng, n_chains=3, n_draws=50)
+    stats = chain_intervals(idata, "means", ci_probs=(0.5, 0.9))
+    values = idata["posterior"]["means"].values            # (chain, draw, k, d)
+    k, d = values.shape[2:]
+    assert stats.shape == (3, k * d, 5)
+    for c in range(3):
+        for j in range(k * d):
+            v = values[c, :, j // d, j % d]
+            np.testing.assert_allclose(stats[c, j], [np.quantile(v, 0.05), np.quantile(v, 0.25),
+                                                      v.mean(), np.quantile(v, 0.75),
+                                                      np.quantile(v, 0.95)], rtol=1e-12)
+    assert np.all(np.diff(stats[..., [0, 1, 3, 4]], axis=-1) >= 0)
+    with pytest.raises(ValueError, match="0 < inner < outer < 1"):
+        chain_intervals(idata, "means", ci_probs=(0.9, 0.5))
+    with pytest.raises(ValueError, match="not in the posterior"):
+        chain_intervals(idata, "sigmas")
+
+
+def test_plot_chain_intervals_rows_and_labels(rng):
+    from mixgrad.bayes import chain_intervals
+    from mixgrad.plot.mixing import plot_chain_intervals
+
+    idata, _ = _synthetic(rng, n_chains=4, n_draws=40)
+    runs = {"before": idata, "after": relabel(idata, MEANS)}
+    ax = plot_chain_intervals(runs, "weights", entry_labels=["$\\pi_0$", "$\\pi_1$", "$\\pi_2$"])
+    k = idata["posterior"]["weights"].sizes["component"]
+    # thin line, thick line, dot per row; a grey separator between entries
+    assert len(ax.lines) == 3 * k * 2 * 4 + (k - 1)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["$\\pi_0$", "$\\pi_1$", "$\\pi_2$"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["before", "after"]
+    # the first row is chain 0 of the first run, entry 0: its outer interval
+    outer = chain_intervals(idata, "weights")[0, 0, [0, 4]]
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), outer)
+    # every row lies inside its entry's band (y - 0.5, y + 0.5)
+    ys = np.array([line.get_ydata()[0] for line in ax.lines[: 3 * k * 2 * 4]])
+    assert np.all(ys < 0.5) and np.all(ys > -k + 0.5)
+    with pytest.raises(ValueError, match="entry_labels must have 3 labels"):
+        plot_chain_intervals(runs, "weights", entry_labels=["a"])
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_chain_intervals({}, "weights")
+    plt.close("all")

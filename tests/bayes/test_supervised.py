@@ -11,7 +11,7 @@ from mixgrad.bayes.supervised import (
     supervised_mixture,
 )
 from mixgrad.datasets import heights
-from mixgrad.mixture import GaussianMixture, sample_mixture
+from mixgrad.mixture import GaussianMixtureClassifier, sample_mixture
 from scipy import stats
 
 pm = pytest.importorskip("pymc")
@@ -189,7 +189,7 @@ def test_class_probabilities_are_bayes_rule_per_draw_1d():
 
 def test_class_probabilities_match_the_mixture_estimator_2d(data_2d):
     X, z = data_2d
-    fit = GaussianMixture(2).fit(X, z)
+    fit = GaussianMixtureClassifier().fit(X, z)
     idata = _posterior(weights=fit.weights_[None], means=fit.means_[None],
                        covariances=fit.covariances_[None])
     probs = class_probability_draws(idata, X)

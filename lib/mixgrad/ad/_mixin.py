@@ -28,7 +28,7 @@ from ._numpy_api import (
     _transpose,
     _var,
 )
-from ._trace import REGISTERED, TRACERS, bind, missing_rule, prim_name, primal
+from ._trace import REGISTERED, TRACERS, bind, first_traced, missing_rule, prim_name, primal
 
 __all__ = ["TracerMixin"]
 
@@ -55,6 +55,15 @@ class TracerMixin:
 
     __slots__ = ()
     _MODE = "jvp"
+    _RULES = {}  # JVP_RULES or VJP_RULES, set by the subclass
+
+    @classmethod
+    def _rule(cls, prim, args, level):
+        """The rule of ``prim`` in this mode; an error pointing at defjvp/defvjp if none."""
+        rule = cls._RULES.get(prim)
+        if rule is None:
+            raise missing_rule(cls._MODE, prim, first_traced(args, level))
+        return rule
 
     def _no_rule(self, name, args=()):
         argnum = next((i for i, a in enumerate(args) if type(a) in TRACERS), 0)

@@ -20,9 +20,7 @@ from ._trace import (
     TRACERS,
     as_operand,
     current_level,
-    first_traced,
     level_of,
-    missing_rule,
     primal,
 )
 from .jvp_rules import JVP_RULES
@@ -143,6 +141,7 @@ class Dual(TracerMixin):
     # -1 - level otherwise: one comparison tells both facts
     __slots__ = ("value", "_t", "_k")
     _MODE = "jvp"
+    _RULES = JVP_RULES
 
     def __init__(self, value, tangent=0.0):
         value = _check_part(value, "value")
@@ -172,9 +171,7 @@ class Dual(TracerMixin):
     @classmethod
     def _lift(cls, prim, args, kwargs, level):
         """Apply ``prim`` with its jvp rule to the Duals of ``level`` in ``args``."""
-        rule = JVP_RULES.get(prim)
-        if rule is None:
-            raise missing_rule("jvp", prim, first_traced(args, level))
+        rule = cls._rule(prim, args, level)
         primals, tangents, traced = [], [], []
         for a in args:
             if type(a) is Dual and a._level == level:

@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array
 
 __all__ = [
@@ -165,52 +166,40 @@ def forward_difference(f, x, h):
     return (fxh - fx) / steps
 
 
+@fill_doc
 def backward_difference(f, x, h):
-    """Backward divided difference ``(f(x) - f(x - h)) / h``.
+    """Backward divided difference ``(f(x) - f(x - h)) / h``, error ``O(h)``.
 
-    Parameters
-    ----------
-    f : callable
-        Scalar function applied elementwise to arrays.
-    x : float or array-like of shape (n,)
-        Point(s) at which to differentiate.
+    %(parameters_fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0 (the step goes to the left).
 
-    Returns
-    -------
-    ndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``
-        Approximations of ``f'(x)``; error ``O(h)``.
+    %(returns_fd)s
     """
-    _check_callable(f)
-    x, steps = _elementwise(x, h)
-    fx, fxh = _evaluate(f, x), _evaluate(f, x - steps)
-    _check_shape(fxh, x.shape)
-    return (fx - fxh) / steps
+    return _two_point(f, x, h, -1.0, 0.0)
 
 
+@fill_doc
 def central_difference(f, x, h):
-    """Central divided difference ``(f(x + h) - f(x - h)) / (2 h)``.
+    """Central divided difference ``(f(x + h) - f(x - h)) / (2 h)``, error ``O(h**2)``.
 
-    Parameters
-    ----------
-    f : callable
-        Scalar function applied elementwise to arrays.
-    x : float or array-like of shape (n,)
-        Point(s) at which to differentiate.
+    %(parameters_fd_f_x)s
     h : float or array-like of shape (m,) or broadcastable with ``x``
         Step size(s), all > 0.
 
-    Returns
-    -------
-    ndarray of shape ``np.broadcast_shapes(np.shape(x), np.shape(h))``
-        Approximations of ``f'(x)``; error ``O(h**2)``.
+    %(returns_fd)s
     """
+    return _two_point(f, x, h, -1.0, 1.0)
+
+
+def _two_point(f, x, h, left, right):
+    """``(f(x + right h) - f(x + left h)) / ((right - left) h)``, validated."""
     _check_callable(f)
     x, steps = _elementwise(x, h)
-    fplus, fminus = _evaluate(f, x + steps), _evaluate(f, x - steps)
-    _check_shape(fplus, x.shape)
-    return (fplus - fminus) / (2.0 * steps)
+    f_left = _evaluate(f, x + left * steps)
+    f_right = _evaluate(f, x + right * steps) if right else _evaluate(f, x)
+    _check_shape(f_left, x.shape)
+    return (f_right - f_left) / ((right - left) * steps)
 
 
 def complex_step(f, x, h=1e-20):

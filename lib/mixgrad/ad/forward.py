@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
+
 from ._trace import TRACERS, check_tracer_input, new_level, primal
 from .dual import Dual, _make
 
@@ -83,15 +85,11 @@ def derivative(f):
     return df
 
 
+@fill_doc
 def jvp(f, x, v, *args, **kwargs):
     """Jacobian-vector product: ``(f(x), J(x) v)`` in one forward sweep.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-    x : float or array-like of shape (...)
-        The point.
+    %(parameters_f_x)s
     v : float or array-like of the shape of ``x``
         The direction (the tangent ``x'``).
     *args, **kwargs
@@ -133,21 +131,14 @@ def _jacobian_fwd(f, x, args, kwargs, who):
     return value, (float(jac) if type(jac) is np.ndarray and jac.ndim == 0 else jac)
 
 
+@fill_doc
 def jacobian_fwd(f):
     """The Jacobian by forward mode, all columns in one sweep.
 
     The input is seeded with ``n = x.size`` dual components at once (the
     identity matrix as tangent), so one pass gives ``J`` whole.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-
-    Returns
-    -------
-    callable
-        ``x -> J`` of shape ``f(x).shape + x.shape``.
+    %(parameters_returns_jacobian)s
     """
 
     @functools.wraps(f)

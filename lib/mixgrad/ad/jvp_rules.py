@@ -12,7 +12,8 @@ Adding a primitive is one call of :func:`defjvp`. See the chapter
 
 import numpy as np
 
-from . import ops
+from mixgrad._docs import fill_doc
+
 from ._elementwise import PARTIALS
 from ._numpy_api import GETITEM, INDEX_ADD
 from ._trace import bind, check_primitive, missing_rule, prim_name, primal
@@ -104,13 +105,13 @@ for _ufunc, _partials in PARTIALS.items():
     JVP_RULES[_ufunc] = _from_partials(_ufunc, _partials)
 
 
+@fill_doc
 def defjvp(primitive, *rules):
     """Register the forward-mode rules of ``primitive``: one rule per argument.
 
     Parameters
     ----------
-    primitive : numpy ufunc, numpy function or Primitive
-        The operation (``np.sin``, or ``Primitive("softplus", impl)``).
+    %(defrule_primitive)s
     *rules : callable or None
         ``rules[i](t, ans, *args, **static)`` returns the tangent of
         ``ans = primitive(*args)`` caused by the tangent ``t`` of argument
@@ -121,23 +122,7 @@ def defjvp(primitive, *rules):
         functions, so the rule can itself be differentiated. None marks an
         argument with no derivative (an error if it is ever traced).
 
-    Returns
-    -------
-    callable
-        The rule stored in ``JVP_RULES[primitive]``.
-
-    See Also
-    --------
-    mixgrad.ad.defvjp : the reverse-mode rules.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import mixgrad.ad as ad
-    >>> cube = ad.Primitive("cube", lambda x: x**3)
-    >>> _ = ad.defjvp(cube, lambda t, ans, x: t * 3 * x**2)
-    >>> float(ad.derivative(lambda x: cube(x))(2.0))
-    12.0
+    %(returns_defrule)s
     """
     check_primitive(primitive, rules, "defjvp")
 
@@ -341,93 +326,5 @@ def _where(primals, tangents):
 JVP_RULES[np.where] = _where
 
 
-# --- matrix products --------------------------------------------------------------
-def matmul_tangent(ta, a_nd, b, b_nd, left):
-    """Tangent of ``a @ b`` (or ``b @ a`` if not ``left``) in the direction ``ta``.
-
-    1-d operands are made 2-d (row on the left, column on the right), the
-    batch axes of the tangent promoted, then the added axes removed.
-    """
-    k = _nd(ta) - a_nd
-    row = (-2 if left else -1) if a_nd == 1 else None
-    if a_nd == 1:
-        ta = np.expand_dims(ta, row)
-    b2 = b if b_nd > 1 else np.expand_dims(b, -1 if left else -2)
-    a2_nd, b2_nd = max(a_nd, 2), max(b_nd, 2)
-    out_nd = max(a2_nd, b2_nd)
-    if k:
-        ta = promote(ta, a2_nd, out_nd)
-    out = ta @ b2 if left else b2 @ ta
-    squeeze = []
-    if (a_nd if left else b_nd) == 1:
-        squeeze.append(-2)
-    if (b_nd if left else a_nd) == 1:
-        squeeze.append(-1)
-    return np.squeeze(out, axis=tuple(squeeze)) if squeeze else out
-
-
-def _matmul(primals, tangents):
-    (a, b), (ta, tb) = primals, tangents
-    out = a @ b
-    t = None
-    if ta is not None:
-        t = matmul_tangent(ta, _nd(a), b, _nd(b), left=True)
-    if tb is not None:
-        tb_out = matmul_tangent(tb, _nd(b), a, _nd(a), left=False)
-        t = tb_out if t is None else t + tb_out
-    return out, t
-
-
-JVP_RULES[np.matmul] = _matmul
-
-
-def _einsum(primals, tangents, subscripts):
-    inputs, output = subscripts.split("->")
-    inputs = inputs.split(",")
-    fresh = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYX" if c not in subscripts)
-    value = np.einsum(subscripts, *primals)
-    t_out = None
-    for i, t in enumerate(tangents):
-        if t is None:
-            continue
-        k = _lead(t, primals[i])
-        ins = list(inputs)
-        ins[i] = fresh * k + ins[i]
-        spec = ",".join(ins) + "->" + fresh * k + output
-        term = np.einsum(spec, *primals[:i], t, *primals[i + 1 :])
-        t_out = term if t_out is None else t_out + term
-    return value, t_out
-
-
-JVP_RULES[np.einsum] = _einsum
-
-
-# --- fused primitives of mixgrad.ad.ops -------------------------------------------
-def _logsumexp(primals, tangents, axis, keepdims):
-    (a,), (t,) = primals, tangents
-    out = bind(ops.LOGSUMEXP, a, axis=axis, keepdims=True)
-    weights = np.exp(a - out)
-    t_out = np.sum(weights * t, axis=axis, keepdims=keepdims)
-    return (out if keepdims else np.squeeze(out, axis=axis)), t_out
-
-
-def _solve_triangular(primals, tangents, lower):
-    (L, b), (tL, tb) = primals, tangents
-    z = bind(ops.SOLVE_TRIANGULAR, L, b, lower=lower)
-    tri = np.tril if lower else np.triu
-    rhs = None
-    if tb is not None:
-        rhs = promote(tb, _nd(b), max(_nd(b), _nd(L) if _nd(b) > 1 else 1))
-    if tL is not None:
-        dLz = matmul_tangent(tri(tL), _nd(L), z, _nd(z), left=True)
-        rhs = -dLz if rhs is None else rhs - dLz
-    k = _lead(rhs, z) if _nd(rhs) > _nd(z) else 0
-    if _nd(z) == 1 and k:
-        t = bind(ops.SOLVE_TRIANGULAR, L, np.expand_dims(rhs, -1), lower=lower)[..., 0]
-    else:
-        t = bind(ops.SOLVE_TRIANGULAR, L, rhs, lower=lower)
-    return z, t
-
-
-JVP_RULES[ops.LOGSUMEXP] = _logsumexp
-JVP_RULES[ops.SOLVE_TRIANGULAR] = _solve_triangular
+# The matrix products and the fused primitives of mixgrad.ad.ops register here.
+from ._jvp_linalg import matmul_tangent  # noqa: E402, F401

@@ -13,14 +13,20 @@ See the chapter :ref:`divided-differences`.
 
 import importlib
 import numbers
-import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from mixgrad._validation import check_finite_array, check_integer, check_positive
+from mixgrad._docs import fill_doc
+from mixgrad._validation import check_finite_array, check_positive
 from mixgrad.ad import finite_diff
-from mixgrad.exceptions import ConvergenceWarning
+from mixgrad.ad._newton_loop import (
+    NewtonResult,
+    _check_controls,
+    _Counted,
+    _finish,
+    _finite,
+    _iterate,
+)
 
 __all__ = ["NewtonResult", "newton", "newton_system", "estimate_order"]
 
@@ -28,107 +34,11 @@ _SCALAR_DERIVATIVES = ("dual", "forward", "backward", "central", "complex")
 _JACOBIANS = ("fwd", "rev", "fd")
 
 
-@dataclass
-class NewtonResult:
-    """Iterates and residuals of a Newton run.
-
-    Attributes
-    ----------
-    root : float or ndarray of shape (n,)
-        The last iterate.
-    converged : bool
-        Whether the tolerance was met within ``max_iter`` iterations.
-    n_iter : int
-        Number of Newton steps taken.
-    iterates : ndarray of shape (n_iter + 1,) or (n_iter + 1, n)
-        ``x_0, ..., x_{n_iter}``.
-    residuals : ndarray of shape (n_iter + 1,)
-        ``|f(x_k)|`` (scalar) or ``||F(x_k)||_2`` (system) at every iterate.
-    method : str
-        How the derivative was obtained (``"dual"``, ``"central"``, ``"fwd"``...).
-    n_evaluations : int
-        Calls of ``f`` (or ``F``), counting every call made for derivatives:
-        an AD pass counts as one call even when it carries several directions,
-        a divided difference as the calls it makes.
-    """
-
-    root: object
-    converged: bool
-    n_iter: int
-    iterates: np.ndarray
-    residuals: np.ndarray
-    method: str
-    n_evaluations: int = 0
-    message: str = field(default="")
-
-    def errors(self, reference=None):
-        """Distances ``||x_k - x*||`` of the iterates to a reference root.
-
-        Parameters
-        ----------
-        reference : float or array-like of shape (n,), optional
-            The exact root; default the last iterate (then the last error is 0).
-
-        Returns
-        -------
-        ndarray of shape (n_iter + 1,)
-        """
-        ref = self.root if reference is None else check_finite_array(reference, "reference")
-        diff = self.iterates - ref
-        return np.abs(diff) if diff.ndim == 1 else np.linalg.norm(diff, axis=1)
-
-    def table(self):
-        """The iterations as text: ``k, x_k, residual`` per line."""
-        lines = [f"{'k':>3}  {'x_k':<24}  residual"]
-        for k, (x, r) in enumerate(zip(self.iterates, self.residuals, strict=True)):
-            xs = f"{x:.17g}" if np.ndim(x) == 0 else np.array2string(x, precision=10)
-            lines.append(f"{k:>3}  {xs:<24}  {r:.3e}")
-        return "\n".join(lines)
-
-    def __str__(self):
-        status = "converged" if self.converged else "did NOT converge"
-        return (
-            f"Newton ({self.method}) {status} in {self.n_iter} iterations, "
-            f"{self.n_evaluations} evaluations\n{self.table()}"
-        )
-
-
-# --- checks --------------------------------------------------------------------
-
-
-def _check_controls(tol, xtol, max_iter):
-    tol = check_positive(tol, "tol")
-    xtol = check_positive(xtol, "xtol", strict=False)
-    max_iter = check_integer(max_iter, "max_iter", minimum=1)
-    return tol, xtol, max_iter
-
-
-def _finite(value, what, k, x):
-    if not np.all(np.isfinite(value)):
-        raise ValueError(
-            f"{what} is not finite at iteration {k} (x = {x}); Newton cannot continue. "
-            "Start closer to the root or check the domain of the function"
-        )
-    return value
-
-
 def _ad():
     return importlib.import_module("mixgrad.ad")
 
 
 # --- scalar equations ------------------------------------------------------------
-
-
-class _Counted:
-    """Wrap a function and count its calls (``n_evaluations`` of the result)."""
-
-    def __init__(self, f):
-        self.f = f
-        self.calls = 0
-
-    def __call__(self, x):
-        self.calls += 1
-        return self.f(x)
 
 
 def _scalar_step_function(f, fprime, derivative, h):
@@ -168,6 +78,7 @@ def _scalar_step_function(f, fprime, derivative, h):
     return step
 
 
+@fill_doc
 def newton(f, x0, *, fprime=None, derivative=None, h=None, tol=1e-12, xtol=1e-15,
            max_iter=50):
     """Solve ``f(x) = 0`` for a scalar ``x`` by Newton's method.
@@ -199,10 +110,7 @@ def newton(f, x0, *, fprime=None, derivative=None, h=None, tol=1e-12, xtol=1e-15
     -------
     NewtonResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If neither tolerance is met within ``max_iter`` steps.
+    %(warns_newton)s
 
     Raises
     ------
@@ -227,48 +135,26 @@ def newton(f, x0, *, fprime=None, derivative=None, h=None, tol=1e-12, xtol=1e-15
     counted = _Counted(f)
     step = _scalar_step_function(counted, fprime, method, h)
 
-    iterates, residuals = [x], []
-    converged = False
-    for k in range(max_iter + 1):
+    def residual(x, k):
         fx, slope_at_x = step(x)
-        _finite(fx, "f(x)", k, x)
-        residuals.append(abs(fx))
-        if abs(fx) <= tol:
-            converged = True
-            break
-        if k == max_iter:
-            break
+        return _finite(fx, "f(x)", k, x), slope_at_x
+
+    def newton_step(x, fx, slope_at_x, k):
         slope = _finite(slope_at_x(), "the derivative f'(x)", k, x)
         if slope == 0.0:
             raise ValueError(
                 f"f'(x) = 0 at iteration {k} (x = {x!r}): the Newton step is undefined; "
                 "start from another x0"
             )
-        x_new = x - fx / slope
-        iterates.append(x_new)
-        if abs(x_new - x) <= xtol * max(1.0, abs(x)):
-            fx_new = float(counted(x_new))
-            residuals.append(abs(_finite(fx_new, "f(x)", k + 1, x_new)))
-            x, converged = x_new, True
-            break
-        x = x_new
+        return fx / slope
+
+    def residual_only(x, k):
+        return _finite(float(counted(x)), "f(x)", k, x)
+
+    x, converged, iterates, residuals = _iterate(
+        x, residual, newton_step, residual_only, abs, tol, xtol, max_iter
+    )
     return _finish(x, converged, iterates, residuals, method, counted.calls, max_iter)
-
-
-def _finish(x, converged, iterates, residuals, method, evaluations, max_iter):
-    n_iter = len(iterates) - 1
-    message = "converged" if converged else (
-        f"Newton ({method}) did not converge in max_iter={max_iter} iterations "
-        f"(last residual {residuals[-1]:.3e}); increase max_iter, loosen tol, or start "
-        "closer to the root"
-    )
-    if not converged:
-        warnings.warn(message, ConvergenceWarning, stacklevel=3)
-    return NewtonResult(
-        root=x, converged=converged, n_iter=n_iter, iterates=np.array(iterates),
-        residuals=np.array(residuals), method=method, n_evaluations=evaluations,
-        message=message,
-    )
 
 
 # --- systems -----------------------------------------------------------------------
@@ -303,6 +189,7 @@ def _solve(J, r, k, x):
     return np.linalg.solve(J, r)
 
 
+@fill_doc
 def newton_system(F, x0, *, jacobian="fwd", h=None, tol=1e-12, xtol=1e-15, max_iter=50):
     """Solve ``F(x) = 0`` for ``x`` in R^n by Newton's method.
 
@@ -331,10 +218,7 @@ def newton_system(F, x0, *, jacobian="fwd", h=None, tol=1e-12, xtol=1e-15, max_i
     NewtonResult
         With ``iterates`` of shape (n_iter + 1, n).
 
-    Warns
-    -----
-    ConvergenceWarning
-        If neither tolerance is met within ``max_iter`` steps.
+    %(warns_newton)s
 
     Raises
     ------
@@ -358,24 +242,16 @@ def newton_system(F, x0, *, jacobian="fwd", h=None, tol=1e-12, xtol=1e-15, max_i
             )
         return _finite(r, "F(x)", k, x)
 
-    iterates, residuals = [x], []
-    converged = False
-    for k in range(max_iter + 1):
-        r = residual_vector(x, k)
-        residuals.append(float(np.linalg.norm(r)))
-        if residuals[-1] <= tol:
-            converged = True
-            break
-        if k == max_iter:
-            break
-        J = jac(x)
-        x_new = x - _solve(np.asarray(J, dtype=float), r, k, x)
-        iterates.append(x_new)
-        if np.linalg.norm(x_new - x) <= xtol * max(1.0, float(np.linalg.norm(x))):
-            residuals.append(float(np.linalg.norm(residual_vector(x_new, k + 1))))
-            x, converged = x_new, True
-            break
-        x = x_new
+    def newton_step(x, r, _, k):
+        return _solve(np.asarray(jac(x), dtype=float), r, k, x)
+
+    def norm(v):
+        return float(np.linalg.norm(v))
+
+    x, converged, iterates, residuals = _iterate(
+        x, lambda x, k: (residual_vector(x, k), None), newton_step, residual_vector, norm,
+        tol, xtol, max_iter,
+    )
     return _finish(x, converged, iterates, residuals, method, counted.calls, max_iter)
 
 

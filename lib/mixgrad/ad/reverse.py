@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
+
 from ._trace import TRACERS, check_tracer_input, new_level, primal
 from .forward import collect_output, jacobian_fwd
 from .tape import Tape, Var
@@ -76,15 +78,11 @@ def _value_and_grad(f, argnums, args, kwargs, who):
     return value, tuple(grads)
 
 
+@fill_doc
 def grad(f, argnums=0):
     """The gradient of a scalar function, by one reverse sweep.
 
-    Parameters
-    ----------
-    f : callable
-        Numpy code returning a scalar.
-    argnums : int or tuple of int, default 0
-        Which positional argument(s) to differentiate.
+    %(parameters_grad)s
 
     Returns
     -------
@@ -107,15 +105,11 @@ def grad(f, argnums=0):
     return gradient
 
 
+@fill_doc
 def value_and_grad(f, argnums=0):
     """Like :func:`grad`, but also return ``f(*args)`` (computed on the way).
 
-    Parameters
-    ----------
-    f : callable
-        Numpy code returning a scalar.
-    argnums : int or tuple of int, default 0
-        Which positional argument(s) to differentiate.
+    %(parameters_grad)s
 
     Returns
     -------
@@ -130,15 +124,11 @@ def value_and_grad(f, argnums=0):
     return both
 
 
+@fill_doc
 def vjp(f, x, *args, **kwargs):
     """Vector-Jacobian product: ``f(x)`` and its pullback ``y_bar -> y_bar^T J``.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``.
-    x : float or array-like of shape (...)
-        The point.
+    %(parameters_f_x)s
     *args, **kwargs
         Further arguments of ``f``, held constant.
 
@@ -192,18 +182,11 @@ def _rows(value, pullback, x):
     return float(jac) if type(jac) is np.ndarray and jac.ndim == 0 else jac
 
 
+@fill_doc
 def jacobian_rev(f):
     """The Jacobian by reverse mode: one tape, ``m`` backward sweeps (one per row).
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, *args, **kwargs)``, differentiated with respect to ``x``.
-
-    Returns
-    -------
-    callable
-        ``x -> J`` of shape ``f(x).shape + x.shape``.
+    %(parameters_returns_jacobian)s
     """
 
     @functools.wraps(f)

@@ -1,14 +1,8 @@
 """How small should ``h`` be? The error model of divided differences, measured.
 
 A divided difference errs by truncation (shrinking with ``h``) plus
-round-off (growing like ``eps / h``):
-
-========================  ======================  =====================
-kind                      truncation              round-off
-========================  ======================  =====================
-``forward``/``backward``  ``|f''(x)| h / 2``      ``2 eps |f(x)| / h``
-``central``               ``|f'''(x)| h**2 / 6``  ``eps |f(x)| / h``
-========================  ======================  =====================
+round-off (growing like ``eps / h``); :func:`difference_error_model` gives
+both terms for each kind.
 
 :func:`optimal_step` minimises the model (the ``sqrt(eps)`` and
 ``eps**(1/3)`` laws); :func:`step_sweep` and :func:`best_step` measure the

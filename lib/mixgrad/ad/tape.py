@@ -19,9 +19,7 @@ from ._trace import (
     as_operand,
     bind,
     check_tracer_input,
-    first_traced,
     impl_of,
-    missing_rule,
     new_level,
     prim_name,
     primal,
@@ -211,6 +209,7 @@ class Var(TracerMixin):
 
     __slots__ = ("value", "_tape", "_index", "_level")
     _MODE = "vjp"
+    _RULES = VJP_RULES
 
     def __repr__(self):
         return f"Var({self.value!r}, node=w{self._index + 1})"
@@ -218,9 +217,7 @@ class Var(TracerMixin):
     @classmethod
     def _lift(cls, prim, args, kwargs, level):
         """Evaluate ``prim`` on the values and append a node to the tape."""
-        rule = VJP_RULES.get(prim)
-        if rule is None:
-            raise missing_rule("vjp", prim, first_traced(args, level))
+        rule = cls._rule(prim, args, level)
         tape = None
         values, parents, needs = [], [], []
         nested = False

@@ -12,6 +12,8 @@ Adding a primitive is one call of :func:`defvjp`. See the chapter
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
+
 from . import ops
 from ._elementwise import PARTIALS
 from ._numpy_api import GETITEM, INDEX_ADD, unbroadcast
@@ -37,13 +39,13 @@ def _reduce_to(adj, x):
     return unbroadcast(adj, _shape(x))
 
 
+@fill_doc
 def defvjp(primitive, *rules, broadcasting=None):
     """Register the reverse-mode rules of ``primitive``: one rule per argument.
 
     Parameters
     ----------
-    primitive : numpy ufunc, numpy function or Primitive
-        The operation (``np.sin``, or ``Primitive("softplus", impl)``).
+    %(defrule_primitive)s
     *rules : callable or None
         ``rules[i](g, ans, *args, **static)`` returns the adjoint of argument
         ``i`` (its shape) given the adjoint ``g`` of ``ans = primitive(*args)``:
@@ -56,23 +58,7 @@ def defvjp(primitive, *rules, broadcasting=None):
         (``unbroadcast``), as a broadcasting operation needs. Default: True
         for numpy ufuncs, False otherwise.
 
-    Returns
-    -------
-    callable
-        The rule stored in ``VJP_RULES[primitive]``.
-
-    See Also
-    --------
-    mixgrad.ad.defjvp : the forward-mode rules.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import mixgrad.ad as ad
-    >>> cube = ad.Primitive("cube", lambda x: x**3)
-    >>> _ = ad.defvjp(cube, lambda g, ans, x: g * 3 * x**2)
-    >>> float(ad.grad(lambda x: cube(x))(2.0))
-    12.0
+    %(returns_defrule)s
     """
     check_primitive(primitive, rules, "defvjp")
     if broadcasting is None:

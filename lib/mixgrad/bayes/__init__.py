@@ -26,6 +26,7 @@ from mixgrad.bayes.choose_k import (  # noqa: E402
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em  # noqa: E402
 from mixgrad.bayes.diagnostics import (  # noqa: E402
     ConvergenceReport,
+    chain_intervals,
     convergence_report,
     ess_per_second,
     n_divergences,
@@ -58,7 +59,7 @@ from mixgrad.bayes.unsupervised import (  # noqa: E402
 __all__ = [
     "configure_pytensor_flags",
     "ConvergenceReport", "convergence_report", "ess_per_second", "n_divergences",
-    "posterior_draws", "posterior_table",
+    "posterior_draws", "posterior_table", "chain_intervals",
     "MixturePriors", "check_data", "weakly_informative_priors",
     "find_map", "quiet_pymc", "sample", "sample_posterior_predictive",
     "em_parameters", "map_vs_em", "posterior_vs_em",

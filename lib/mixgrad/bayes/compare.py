@@ -93,10 +93,11 @@ def em_parameters(model):
     """
     if isinstance(model, dict):
         weights, means, full = _from_dict(model)
-    elif hasattr(model, "covariance_type") and hasattr(model, "n_components"):
+    elif hasattr(model, "covariance_type"):
         weights, means, full = _from_estimator(model)
     else:
-        raise TypeError("model must be a fitted mixgrad.mixture.GaussianMixture or a dict with "
+        raise TypeError("model must be a fitted mixgrad.mixture.GaussianMixture(Classifier) "
+                        "or a dict with "
                         f"weights/means/sigmas or covariances, got {type(model).__name__}")
     sds = np.sqrt(np.diagonal(full, axis1=1, axis2=2))
     if means.shape[1] == 1:

@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = [
     "ConvergenceReport", "convergence_report", "n_divergences", "ess_per_second",
-    "posterior_draws", "posterior_table",
+    "posterior_draws", "posterior_table", "chain_intervals",
 ]
 
 
@@ -203,3 +203,36 @@ def posterior_table(idata, var_names, *, ci_prob=0.94, decimals=2):
             rows.append([flat[:, j].mean(), flat[:, j].std(ddof=1), lo, hi])
     table = pd.DataFrame(rows, index=index, columns=["mean", "sd", "lower", "upper"])
     return table.round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def chain_intervals(idata, var_name, *, ci_probs=(0.5, 0.94)):
+    """Each chain's mean and two equal-tailed intervals of every entry of one variable.
+
+    What a forest plot draws, one row per chain (see
+    :func:`mixgrad.plot.mixing.plot_chain_intervals`).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`mixgrad.bayes.sample`.
+    var_name : str
+        A posterior variable, e.g. ``"means"``.
+    ci_probs : tuple of two floats, default (0.5, 0.94)
+        Probability masses of the inner and the outer interval, increasing.
+
+    Returns
+    -------
+    ndarray of shape (n_chains, n_entries, 5)
+        Along the last axis: outer lower, inner lower, mean, inner upper, outer
+        upper. Entries are the variable's own dimensions flattened in C order
+        (``means[0]``, ``means[1]``, ... as in :func:`posterior_table`).
+    """
+    inner, outer = (float(p) for p in ci_probs)
+    if not 0.0 < inner < outer < 1.0:
+        raise ValueError(f"ci_probs must be two probabilities 0 < inner < outer < 1, "
+                         f"got {ci_probs}")
+    values = _var_values(_posterior(idata), [var_name])[var_name]
+    flat = values.reshape(values.shape[:2] + (-1,))           # (chain, draw, entry)
+    q = np.quantile(flat, [(1 - outer) / 2, (1 - inner) / 2, (1 + inner) / 2,
+                           (1 + outer) / 2], axis=1)         # (4, chain, entry)
+    return np.stack([q[0], q[1], flat.mean(axis=1), q[2], q[3]], axis=-1)

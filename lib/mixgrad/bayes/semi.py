@@ -1,8 +1,8 @@
 """Bayesian semi-supervised Gaussian mixtures (see :ref:`bayesian-semi-supervised`).
 
 Some points carry a class label ``y_i`` in ``0 .. k-1``, the others ``-1``
-(the Part II convention of :meth:`mixgrad.mixture.GaussianMixture.fit`). The
-likelihood is the semi-supervised one of :ref:`semi-supervised`:
+(the Part II convention of :class:`mixgrad.mixture.GaussianMixtureClassifier`
+with ``unlabelled=-1``). The likelihood is the semi-supervised one of :ref:`semi-supervised`:
 
 .. math::
 

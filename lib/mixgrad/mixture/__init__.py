@@ -23,6 +23,7 @@ from mixgrad.mixture.em import (  # noqa: F401  # isort: skip
     weighted_log_prob,
 )
 from mixgrad.mixture.estimator import GaussianMixture  # noqa: F401  # isort: skip
+from mixgrad.mixture.classifier import GaussianMixtureClassifier  # noqa: F401  # isort: skip
 from mixgrad.mixture.expfamily import design_matrix, natural_parameters  # noqa: F401  # isort: skip
 from mixgrad.mixture.gaussian import log_gaussian_prob, mixture_density_1d  # noqa: F401  # isort: skip
 from mixgrad.mixture.history import EMHistory  # noqa: F401  # isort: skip

@@ -187,11 +187,7 @@ def lagrangian(X, resp, multipliers, weights, means, precisions_cholesky, covari
     ``sum_i [ sum_j R_ij log p(x_i, z_i = j) - R_ij log R_ij
     + lambda_i (sum_j R_ij - 1) ]``; ``R`` need not be normalised here.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    resp : array-like of shape (n_samples, n_components)
-        Strictly positive ``R``.
+    %(parameters_X_resp_positive)s
     multipliers : array-like of shape (n_samples,)
         One multiplier ``lambda_i`` per row constraint.
     %(model)s
@@ -215,11 +211,7 @@ def lagrangian_gradient(X, resp, multipliers, weights, means, precisions_cholesk
     it vanishes exactly at the posterior ``R_ij = p(z_i = j | x_i)`` with the
     multipliers of :func:`lagrangian_multipliers`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    resp : array-like of shape (n_samples, n_components)
-        Strictly positive ``R``.
+    %(parameters_X_resp_positive)s
     multipliers : array-like of shape (n_samples,)
     %(model)s
 
@@ -238,9 +230,7 @@ def lagrangian_multipliers(X, weights, means, precisions_cholesky, covariance_ty
 
     From ``R_ij = p(x_i, z_i = j) exp(lambda_i - 1)`` and ``sum_j R_ij = 1``.
 
-    Parameters
-    ----------
-    %(X_model)s
+    %(parameters_X_model)s
 
     Returns
     -------

@@ -17,6 +17,7 @@ always observed, second censored) are covered. See the chapter :ref:`missing-dat
 import numpy as np
 from scipy.special import log_ndtr
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -117,15 +118,11 @@ def _check_loop_args(method, max_iter, tol):
 # --- 1-D ------------------------------------------------------------------------
 
 
+@fill_doc
 def censored_log_likelihood(x, censored, threshold, mean, variance):
     """Censored-data log-likelihood of a 1-D normal (the Tobit likelihood).
 
-    Parameters
-    ----------
-    x : array-like of shape (n_samples,)
-        Values; entries where ``censored`` is True are ignored (may be NaN).
-    censored : array-like of bool of shape (n_samples,)
-        True where the value is only known to exceed ``threshold``.
+    %(parameters_x_censored)s
     threshold : float or array-like of shape (n_samples,)
         Censoring threshold(s).
     mean : float
@@ -150,6 +147,7 @@ def _ll_1d(x, censored, threshold, mean, sd):
     return float(obs + log_ndtr((mean - threshold[censored]) / sd).sum())
 
 
+@fill_doc
 def censored_normal_em(
     x,
     censored,
@@ -187,10 +185,7 @@ def censored_normal_em(
     CensoredEMResult
         With scalar ``mean`` and ``covariance`` (the variance).
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = check_finite_array(x, "x", ndim=1, allow_nan=True)
     censored, threshold = _check_censoring(x, censored, threshold, "x")
@@ -241,6 +236,7 @@ def _ll_2d(X, censored, threshold, mean, cov):
     return float(ll)
 
 
+@fill_doc
 def censored_bivariate_em(
     X,
     censored,
@@ -281,10 +277,7 @@ def censored_bivariate_em(
     CensoredEMResult
         ``mean`` of shape (2,), ``covariance`` of shape (2, 2).
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X = check_finite_array(X, "X", ndim=2, allow_nan=True)
     if X.shape[1] != 2:

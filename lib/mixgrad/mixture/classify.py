@@ -1,7 +1,7 @@
 """Generative classifiers built on a labelled Gaussian mixture.
 
-A :class:`~mixgrad.mixture.GaussianMixture` fitted with every sample labelled
-(``fit(X, y)``) is a generative classifier: class priors ``weights_`` and
+A :class:`~mixgrad.mixture.GaussianMixtureClassifier` fitted with every sample
+labelled (``fit(X, y)``) is a generative classifier: class priors ``weights_`` and
 class-conditional Gaussians ``N(x | means_[c], covariances_[c])`` ("tied" is
 LDA's model, "full" QDA's). This module adds what the estimator lacks:
 
@@ -87,7 +87,7 @@ def class_log_joint(model, X):
 
     Parameters
     ----------
-    model : fitted GaussianMixture
+    model : fitted GaussianMixtureClassifier or GaussianMixture
         Any fitted mixture with ``weights_``, ``means_``, ``covariances_`` and
         ``covariance_type`` (mixgrad's or scikit-learn's).
     X : array-like of shape (n_samples, n_features)
@@ -146,9 +146,15 @@ def predict_missing(model, X):
 
     Returns
     -------
-    labels : ndarray of int of shape (n_samples,)
+    labels : ndarray of shape (n_samples,)
+        Values of ``model.classes_`` for a classifier (e.g.
+        :class:`~mixgrad.mixture.GaussianMixtureClassifier`), component
+        indices for a model without ``classes_``. Without NaN this equals
+        ``model.predict(X)``.
     """
-    return np.argmax(class_log_joint(model, X), axis=1)
+    codes = np.argmax(class_log_joint(model, X), axis=1)
+    classes = getattr(model, "classes_", None)
+    return codes if classes is None else np.asarray(classes)[codes]
 
 
 # --- LDA's linear form ------------------------------------------------------------

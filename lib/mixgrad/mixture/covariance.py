@@ -194,7 +194,7 @@ _FACTORS_FROM_COVARIANCES = {
 }
 
 
-def collapse_floor(X_or_variances):
+def collapse_floor(X_or_variances, reg_covar=0.0):
     """Variances below which a fitted component counts as collapsed, shape (n_features,).
 
     ``10 eps var(X_j)``: a (conditional) variance that small is below the
@@ -202,10 +202,19 @@ def collapse_floor(X_or_variances):
     samples and the likelihood is unbounded (the singularity of maximum
     likelihood); EM then stops with the "ill-defined empirical covariance" error.
 
+    With ``reg_covar > 0`` every fitted (conditional) variance is at least
+    ``reg_covar`` in exact arithmetic, so a component on coinciding samples is
+    well defined whatever the units of the data; the floor is then at most
+    ``reg_covar / 2`` and only catches a covariance that rounding has broken.
+    (Without the cap, 150 zeros among amounts in dollars, ``var(X) ~ 1e9``,
+    would count as collapsed while the same data in thousands would not.)
+
     Parameters
     ----------
     X_or_variances : array-like of shape (n_samples, n_features) or (n_features,)
         The data, or the variances of their features.
+    reg_covar : float, default 0.0
+        The regularisation added to every fitted variance.
 
     Returns
     -------
@@ -213,7 +222,8 @@ def collapse_floor(X_or_variances):
     """
     values = np.asarray(X_or_variances)
     variances = values.var(axis=0) if values.ndim == 2 else values
-    return 10.0 * np.finfo(np.float64).eps * variances
+    floor = 10.0 * np.finfo(np.float64).eps * variances
+    return np.minimum(floor, 0.5 * reg_covar) if reg_covar > 0 else floor
 
 
 def _precisions_cholesky(covariances, covariance_type, floor=None):

@@ -81,9 +81,7 @@ def _weighted_log_prob(X, weights, means, prec, covariance_type):
 def weighted_log_prob(X, weights, means, precisions_cholesky, covariance_type):
     """Joint log-densities ``log pi_k + log N(x_i | mu_k, Sigma_k) = log p(x_i, z_i = k)``.
 
-    Parameters
-    ----------
-    %(X_model)s
+    %(parameters_X_model)s
 
     Returns
     -------
@@ -102,9 +100,7 @@ def _log_resp(wlp):
 def estimate_log_prob_resp(X, weights, means, precisions_cholesky, covariance_type):
     """Log-responsibilities and the log-density of every sample.
 
-    Parameters
-    ----------
-    %(X_model)s
+    %(parameters_X_model)s
 
     Returns
     -------
@@ -120,9 +116,9 @@ def estimate_log_prob_resp(X, weights, means, precisions_cholesky, covariance_ty
 def responsibilities(X, weights, means, precisions_cholesky, covariance_type):
     """Responsibilities ``r_ik = p(z_i = k | x_i)`` (rows sum to 1).
 
-    Parameters
-    ----------
-    %(X_model)s
+    The exponential of :func:`estimate_log_prob_resp`'s log-responsibilities.
+
+    %(parameters_X_model)s
 
     Returns
     -------
@@ -171,9 +167,7 @@ def _objective(wlp, log_prob_norm, labels):
 def e_step(X, weights, means, precisions_cholesky, covariance_type, *, labels=None):
     """E-step: responsibilities and the mean log-likelihood at the current parameters.
 
-    Parameters
-    ----------
-    %(X_model)s
+    %(parameters_X_model)s
     labels : array-like of int of shape (n_samples,), optional
         Partial labels (``-1`` = unlabelled); labelled rows of the
         responsibilities are pinned to their label, and they contribute

@@ -49,7 +49,7 @@ class DirectEM:
         self.covariance_type, self.reg_covar = covariance_type, reg_covar
         self.labels, self.record_history = labels, record_history
         self._rows = None if labels is None else np.flatnonzero(labels >= 0)
-        self.floor = collapse_floor(X)
+        self.floor = collapse_floor(X, reg_covar)
 
     def _wlp(self, params):
         weights, means, _, prec = params

@@ -7,8 +7,9 @@ Hungarian algorithm on the confusion matrix, :func:`scipy.optimize.linear_sum_as
 
 :func:`accuracy_vs_labels` runs the semi-supervised experiment: for a growing
 number of labels per class, fit on the labelled points only (supervised), on
-all points with the labelled ones pinned (semi-supervised, ``fit(X, y)`` with
-``y = -1`` for the unlabelled), and on all points without labels
+all points with the labelled ones pinned (semi-supervised,
+``GaussianMixtureClassifier(unlabelled=-1).fit(X, y)`` with ``y = -1`` for the
+unlabelled), and on all points without labels
 (unsupervised, components matched to classes on the labelled points), and
 score each on a test set, over several seeded replicates.
 
@@ -21,6 +22,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from mixgrad._validation import check_finite_array, check_integer, check_labels, check_rng
+from mixgrad.mixture.classifier import GaussianMixtureClassifier
 from mixgrad.mixture.estimator import GaussianMixture
 
 __all__ = [
@@ -164,6 +166,12 @@ def _model(n_components, covariance_type, reg_covar, seed, **init):
                            **init)
 
 
+def _classifier(covariance_type, reg_covar, seed, **init):
+    return GaussianMixtureClassifier(unlabelled=-1, covariance_type=covariance_type,
+                                     reg_covar=reg_covar, max_iter=300, tol=1e-4,
+                                     random_state=seed, record_history=False, **init)
+
+
 def _relabelled_start(clusters, mapping):
     """Initial parameters of ``clusters`` with component ``k`` moved to class ``mapping[k]``."""
     order = np.argsort(mapping)  # order[c] is the component matched to class c
@@ -180,7 +188,7 @@ def fit_semi_supervised(X, y, *, n_components, rng, covariance_type="full", reg_
 
     The combined log-likelihood (labelled ``log p(x_i, z_i = y_i)`` plus
     unlabelled ``log p(x_j)``) is multimodal, and EM is local. One start is the
-    labelled points' own fit (``GaussianMixture.fit(X, y)``'s default); the
+    labelled points' own fit (``GaussianMixtureClassifier.fit(X, y)``'s default); the
     other is an unsupervised fit whose components are matched to the classes
     on the labelled points (:func:`match_labels`).
 
@@ -215,8 +223,8 @@ def fit_semi_supervised(X, y, *, n_components, rng, covariance_type="full", reg_
     if clusters is None:
         clusters = _model(k, *options).fit(X)
     mapping = match_labels(y[seen], clusters.predict(X[seen]), n_components=k)
-    fits = [_model(k, *options).fit(X, y),
-            _model(k, *options, **_relabelled_start(clusters, mapping)).fit(X, y)]
+    fits = [_classifier(*options).fit(X, y),
+            _classifier(*options, **_relabelled_start(clusters, mapping)).fit(X, y)]
     return max(fits, key=lambda fit: fit.lower_bound_)
 
 
@@ -278,7 +286,7 @@ def accuracy_vs_labels(X, y, X_test, y_test, n_per_class, *, rng, n_replicates=8
         for j, m in enumerate(levels):
             partial = partial_labels(y, int(m), rng=rng)
             seen = partial >= 0
-            supervised = _model(k, covariance_type, reg_covar, seed).fit(X[seen], partial[seen])
+            supervised = _classifier(covariance_type, reg_covar, seed).fit(X[seen], partial[seen])
             semi = fit_semi_supervised(X, partial, n_components=k, rng=seed, clusters=clusters,
                                        **options)
             mapping = match_labels(partial[seen], on_train[seen], n_components=k)

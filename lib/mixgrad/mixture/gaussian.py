@@ -19,6 +19,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_weights
 from mixgrad.mixture.covariance import check_means, check_precisions_cholesky
 
@@ -92,6 +93,7 @@ def _log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     return -0.5 * (n_features * LOG_2PI + maha) + log_det
 
 
+@fill_doc
 def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     """Log-density of every sample under every Gaussian component.
 
@@ -100,10 +102,7 @@ def log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     (the straightforward reference path; :class:`~mixgrad.mixture.StatsEM` has
     the one-matrix-product version).
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     means : array-like of shape (n_components, n_features)
         Component means.
     precisions_cholesky : array-like

@@ -99,7 +99,8 @@ class Recorder:
         """The :class:`EMHistory`, given the objective at the final parameters."""
         if not self.record_history:
             return None
-        log_likelihood = np.array(self.objectives[1:] + [final_objective], dtype=float)
+        final = [final_objective] if self.objectives else []  # max_iter=0: no iteration
+        log_likelihood = np.array(self.objectives[1:] + final, dtype=float)
         elbo_m = np.array(self.elbo_m, dtype=float)
         return EMHistory(
             log_likelihood=log_likelihood,

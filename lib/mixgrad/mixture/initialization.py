@@ -183,12 +183,14 @@ def check_initial_parameters(weights_init, means_init, precisions_init, covarian
 
 
 def check_hyperparameters(estimator, solvers):
-    """Check a :class:`~mixgrad.mixture.GaussianMixture`'s constructor arguments.
+    """Check the constructor arguments of a Gaussian mixture estimator.
+
+    ``max_iter=0`` is allowed (initialise only, as in scikit-learn).
 
     Parameters
     ----------
-    estimator : GaussianMixture
-        Its parameters are read, never modified.
+    estimator : GaussianMixture or GaussianMixtureClassifier
+        Its parameters are read, never modified (those it lacks are skipped).
     solvers : iterable of str
         The allowed values of ``solver``.
 
@@ -198,15 +200,16 @@ def check_hyperparameters(estimator, solvers):
         Naming the parameter and the allowed values.
     """
     est = estimator
-    check_integer(est.n_components, "n_components", minimum=1)
+    for name, minimum in (("n_components", 1), ("max_iter", 0), ("n_init", 1), ("verbose", 0),
+                          ("verbose_interval", 1)):
+        if hasattr(est, name):  # the classifier has no n_components, n_init, init_params
+            check_integer(getattr(est, name), name, minimum=minimum)
     check_covariance_type(est.covariance_type)
     check_positive(est.tol, "tol", strict=False)
     check_positive(est.reg_covar, "reg_covar", strict=False)
-    check_integer(est.max_iter, "max_iter", minimum=1)
-    check_integer(est.n_init, "n_init", minimum=1)
-    check_integer(est.verbose, "verbose", minimum=0)
-    check_integer(est.verbose_interval, "verbose_interval", minimum=1)
     for name, options in (("init_params", INIT_PARAMS), ("solver", tuple(solvers))):
+        if not hasattr(est, name):
+            continue
         value = getattr(est, name)
         if not isinstance(value, str) or value not in options:
             raise ValueError(f"{name} must be one of {options}, got {value!r}")

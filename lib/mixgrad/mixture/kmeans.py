@@ -75,15 +75,11 @@ def _check_X(X, n_clusters):
 # --- distances and cost -------------------------------------------------------
 
 
+@fill_doc
 def squared_distances(X, centers):
     """Squared Euclidean distances between samples and centres.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples.
-    centers : ndarray of shape (n_clusters, n_features)
-        Centres.
+    %(parameters_X_centers)s
 
     Returns
     -------
@@ -99,15 +95,11 @@ def squared_distances(X, centers):
     return np.maximum(d2, 0.0, out=d2)
 
 
+@fill_doc
 def inertia(X, centers, labels):
     """k-means cost: sum of squared distances of samples to their centre.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Samples.
-    centers : ndarray of shape (n_clusters, n_features)
-        Centres.
+    %(parameters_X_centers)s
     labels : ndarray of int of shape (n_samples,)
         Cluster index of every sample.
 
@@ -133,10 +125,7 @@ def kmeans_plusplus(X, n_clusters, *, rng, n_local_trials=None):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     n_clusters : int
         Number of centres, ``1 <= n_clusters <= n_samples``.
     %(rng)s
@@ -281,6 +270,7 @@ def _lloyd(data, centers, max_iter, tol):
     return centers, labels, _cost(data, centers, labels), len(history), converged, history
 
 
+@fill_doc
 def kmeans(X, n_clusters, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4, rng):
     """Cluster ``X`` with Lloyd's algorithm, keeping the best of ``n_init`` runs.
 
@@ -293,10 +283,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=1, max_iter=300, tol=1e-4,
     See the chapters :ref:`gaussian-mixtures` (where k-means fails) and
     :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     n_clusters : int
         Number of clusters, ``1 <= n_clusters <= n_samples``.
     init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)

@@ -37,9 +37,7 @@ __all__ = ["log_likelihood", "elbo", "kl", "collapsing_log_likelihood"]
 def log_likelihood(X, weights, means, precisions_cholesky, covariance_type, *, labels=None):
     """Mean log-likelihood ``(1/n) sum_i log sum_k pi_k N(x_i | mu_k, Sigma_k)``.
 
-    Parameters
-    ----------
-    %(X_model)s
+    %(parameters_X_model)s
     labels : array-like of int of shape (n_samples,), optional
         Partial labels; labelled samples contribute ``log p(x_i, z_i = y_i)``.
 

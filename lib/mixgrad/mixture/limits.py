@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -54,6 +55,7 @@ def _check_X_centers(X, centers, name="centers"):
 # --- soft k-means (Sigma = c I, equal weights) --------------------------------
 
 
+@fill_doc
 def soft_kmeans_responsibilities(X, centers, c):
     """Responsibilities of an equal-weight mixture with covariances ``c I``.
 
@@ -63,10 +65,7 @@ def soft_kmeans_responsibilities(X, centers, c):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     centers : array-like of shape (n_clusters, n_features)
         Component means.
     c : float
@@ -105,6 +104,7 @@ class SoftKMeansResult(EMResult):
     responsibilities: np.ndarray
 
 
+@fill_doc
 def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     """EM for the equal-weight mixture with every covariance fixed at ``c I``.
 
@@ -114,10 +114,7 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     centers_init : array-like of shape (n_clusters, n_features)
         Initial means.
     c : float
@@ -131,10 +128,7 @@ def soft_kmeans(X, centers_init, c, *, max_iter=100, tol=1e-8):
     -------
     SoftKMeansResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X, centers = _check_X_centers(X, centers_init, "centers_init")
     c = check_positive(c, "c")
@@ -227,6 +221,7 @@ def _check_hard_em_input(X, weights, means, covariances):
     return X, weights, means.copy(), covariances.copy(), chol
 
 
+@fill_doc
 def hard_em(
     X,
     weights,
@@ -256,10 +251,7 @@ def hard_em(
 
     See the chapter :ref:`kmeans-limit`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Samples.
+    %(parameters_X)s
     weights : array-like of shape (n_components,)
         Initial weights, summing to 1.
     means : array-like of shape (n_components, n_features)

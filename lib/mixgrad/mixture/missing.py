@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import (
     check_finite_array,
     check_integer,
@@ -129,15 +130,13 @@ def _default_init(X):
 # --- the three steps ------------------------------------------------------------
 
 
+@fill_doc
 def observed_log_likelihood(X, mean, covariance):
     """Observed-data log-likelihood: each row's observed part under its marginal normal.
 
     See the chapter :ref:`missing-data`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Data, NaN marking missing entries.
+    %(parameters_X_missing)s
     mean : array-like of shape (n_features,)
         Mean.
     covariance : array-like of shape (n_features, n_features)
@@ -165,15 +164,13 @@ def _observed_ll(X, patterns, mean, covariance):
     return float(total)
 
 
+@fill_doc
 def mvn_e_step(X, mean, covariance, *, method="exact"):
     """E-step: conditional means of the missing entries and their covariances.
 
     See the chapter :ref:`missing-data`.
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Data, NaN marking missing entries.
+    %(parameters_X_missing)s
     mean : array-like of shape (n_features,)
         Current mean.
     covariance : array-like of shape (n_features, n_features)
@@ -255,6 +252,7 @@ def _check_method(method):
 # --- the loop ---------------------------------------------------------------------
 
 
+@fill_doc
 def mvn_em(
     X,
     *,
@@ -294,10 +292,7 @@ def mvn_em(
         Final parameters, observed-data log-likelihood, per-iteration history
         and the imputed data.
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     X = _check_X(X)
     _check_method(method)

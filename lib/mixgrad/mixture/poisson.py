@@ -72,20 +72,14 @@ def _check_loop(max_iter, tol):
 def sample_poisson_mixture(n, weights, rates, *, rng):
     """Ancestral sampling from a Poisson mixture.
 
-    Parameters
-    ----------
-    n : int
-        Number of counts.
+    %(parameters_n_counts)s
     weights : array-like of shape (n_components,)
         Mixing weights, summing to 1.
     rates : array-like of shape (n_components,)
         Poisson rates, ``> 0``.
     %(rng)s
 
-    Returns
-    -------
-    x : ndarray of int of shape (n,)
-        Counts.
+    %(returns_counts)s
     z : ndarray of int of shape (n,)
         Component of every count.
     """
@@ -101,20 +95,14 @@ def sample_poisson_mixture(n, weights, rates, *, rng):
 def sample_zip(n, pi, rate, *, rng):
     """Sample a zero-inflated Poisson: 0 w.p. ``pi``, else ``Pois(rate)``.
 
-    Parameters
-    ----------
-    n : int
-        Number of counts.
+    %(parameters_n_counts)s
     pi : float
         Probability of a structural zero, in [0, 1).
     rate : float
         Poisson rate, ``> 0``.
     %(rng)s
 
-    Returns
-    -------
-    x : ndarray of int of shape (n,)
-        Counts.
+    %(returns_counts)s
     z : ndarray of int of shape (n,)
         1 for a structural zero, 0 for a Poisson draw (which may also be 0).
     """
@@ -212,6 +200,7 @@ class PoissonMixtureResult(EMResult):
     responsibilities: np.ndarray = field(repr=False)
 
 
+@fill_doc
 def poisson_mixture_em(
     x, n_components, *, weights_init=None, rates_init=None, max_iter=1000, tol=1e-10
 ):
@@ -238,10 +227,7 @@ def poisson_mixture_em(
     -------
     PoissonMixtureResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = _check_counts(x)
     k = check_integer(n_components, "n_components", minimum=1)
@@ -317,6 +303,7 @@ def _zip_responsibilities(x, pi, rate):
     return r
 
 
+@fill_doc
 def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
     """EM for the zero-inflated Poisson.
 
@@ -341,10 +328,7 @@ def zip_em(x, *, pi_init=0.5, rate_init=None, max_iter=1000, tol=1e-10):
     -------
     ZIPResult
 
-    Warns
-    -----
-    ConvergenceWarning
-        If ``tol`` is not met within ``max_iter`` iterations.
+    %(warns_tol)s
     """
     x = _check_counts(x)
     if not np.any(x > 0):

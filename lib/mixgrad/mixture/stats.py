@@ -64,15 +64,19 @@ class StatsEM:
     block_size : int, optional
         Samples per block (default: about 512 KiB of statistics and
         responsibilities per block).
+    center : ndarray of shape (n_features,), optional
+        Point the data are centred on (default: their mean). Engines over
+        parts of one data set share the centre, so that their statistics add
+        up (:mod:`mixgrad.mixture.scale`).
     """
 
     def __init__(self, X, n_components, covariance_type, reg_covar, labels=None,
-                 record_history=True, block_size=None):
+                 record_history=True, block_size=None, center=None):
         n, d = X.shape
         self.n_samples, self.n_features, self.n_components = n, d, n_components
         self.covariance_type, self.reg_covar = covariance_type, reg_covar
         self.record_history = record_history
-        self.center = X.mean(axis=0)
+        self.center = X.mean(axis=0) if center is None else np.asarray(center, dtype=float)
         n_stats = _n_statistics(covariance_type, d)
         if block_size is None:
             block_size = 2 ** int(round(np.log2(2**16 / (n_stats + n_components))))
@@ -84,7 +88,7 @@ class StatsEM:
         self.blocks = [_fill_design(store[b, :, : sl.stop - sl.start], X[sl], self.center, kind)
                        for b, sl in enumerate(self.slices)]
         squares = sum(np.einsum("ij,ij->i", B[1 : d + 1], B[1 : d + 1]) for B in self.blocks)
-        self.floor = collapse_floor(squares / n)  # from the variances of the features
+        self.floor = collapse_floor(squares / n, reg_covar)  # from the variances of the features
         self.scatter = None  # X^T X of the centred data, for "tied"
         if covariance_type == "tied":
             self.scatter = sum(B[1 : d + 1] @ B[1 : d + 1].T for B in self.blocks)
@@ -199,6 +203,11 @@ class StatsEM:
             out = out + ((diff * diff) @ r if squares_only else (diff * r) @ diff.T)
         return out
 
+    def _scatters(self, params, means_c, components, squares_only):
+        """Recompute the responsibilities, then each component's scatter about its mean."""
+        self._e_pass(params[0], params[1], params[3], statistics=False, store=True)
+        return [self._two_pass(k, means_c[k], squares_only) for k in components]
+
     def _unpack(self, vech):
         d = self.n_features
         i, j = np.triu_indices(d)
@@ -240,12 +249,11 @@ class StatsEM:
     def _covariances(self, S, nk, means_c, params):
         ct, d = self.covariance_type, self.n_features
         cov, bad = self._one_pass_covariances(S, nk, means_c)
-        if bad.size:  # recompute the responsibilities, then two passes about each mean
-            self._e_pass(params[0], params[1], params[3], statistics=False, store=True)
-            if ct == "tied":
-                cov = sum(self._two_pass(k, means_c[k]) for k in range(len(nk))) / nk.sum()
-            for k in bad if ct != "tied" else ():
-                scatter = self._two_pass(k, means_c[k], squares_only=ct != "full")
+        if bad.size and ct == "tied":
+            cov = sum(self._scatters(params, means_c, range(len(nk)), False)) / nk.sum()
+        elif bad.size:
+            for k, scatter in zip(bad, self._scatters(params, means_c, bad, ct != "full"),
+                                  strict=True):
                 cov[k] = (scatter if ct != "spherical" else scatter.sum() / d) / nk[k]
         if ct in ("full", "tied"):
             cov[..., np.arange(d), np.arange(d)] += self.reg_covar

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_positive
 from mixgrad.mixture._loop import EMResult, run_em
 from mixgrad.mixture.gaussian import _log_gaussian_prob
@@ -80,15 +81,13 @@ def _check(x, means, sigma, x_name="x", means_name="means_init"):
     return x.reshape(x.shape[0], -1), means.reshape(means.shape[0], -1), sigma
 
 
+@fill_doc
 def toy_responsibilities(x, means, *, sigma=1.0):
     """E-step of the toy model.
 
     See the chapter :ref:`em-gaussian-mixtures`.
 
-    Parameters
-    ----------
-    x : array-like of shape (n_samples,)
-        Data.
+    %(parameters_x_data)s
     means : array-like of shape (n_components,)
         Current means.
     sigma : float, default 1.0
@@ -103,15 +102,13 @@ def toy_responsibilities(x, means, *, sigma=1.0):
     return _softmax(_log_joint(x, means, sigma))
 
 
+@fill_doc
 def toy_log_likelihood(x, means, *, sigma=1.0):
     """Log-likelihood of the toy model, ``sum_i log(1/k sum_j N(x_i | mu_j, sigma^2))``.
 
     See the chapter :ref:`em-gaussian-mixtures`.
 
-    Parameters
-    ----------
-    x : array-like of shape (n_samples,)
-        Data.
+    %(parameters_x_data)s
     means : array-like of shape (n_components,)
         Means.
     sigma : float, default 1.0

@@ -15,7 +15,7 @@ from .ad import plot_convergence, plot_graph, plot_step_errors, plot_sweep_costs
 # --- Part II figures ----------------------------------------------------------
 # One submodule per chapter, imported by name (two of them define a
 # `plot_accuracy_curves` of their own): `mixgrad.plot.gaussians`,
-# `.classifiers`, `.em_fit`, `.bound`, `.semi`, `.missing`, `.kmeans`,
-# `.variational`; `.ellipse` holds the covariance ellipse they all draw, and `.systems` the
-# figures of the chapter on PyTensor.
+# `.classifiers`, `.em_fit` (and `.em_diagnostics`), `.bound`, `.scale`, `.semi`, `.missing`,
+# `.kmeans`, `.variational`; `.ellipse` holds the covariance ellipse they all draw, and
+# `.systems` the figures of the chapter on PyTensor.
 from .ellipse import covariance_axes, covariance_ellipse  # noqa: F401

@@ -19,6 +19,7 @@ from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_labels, check_positive
 from mixgrad.mixture.evaluation import label_mapping
 from mixgrad.mixture.gaussian import check_mixture_1d, mixture_density_1d
+from mixgrad.mixture.poisson import _check_counts, _check_pi
 
 from ._base import get_axes, soft_colours
 from .ellipse import covariance_axes, covariance_ellipse
@@ -313,12 +314,8 @@ def plot_zip_counts(x, pi, rate, *, ax=None):
         Grey bars (observed frequencies), stacked markers for the structural
         zeros ``pi`` and the Poisson part ``(1 - pi) Pois(j | rate)``.
     """
-    x = check_finite_array(x, "x", ndim=1)
-    if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ValueError("x must contain non-negative integer counts")
+    x, pi = _check_counts(x), _check_pi(pi)
     rate = check_positive(rate, "rate")
-    if not 0.0 <= pi < 1.0:
-        raise ValueError(f"pi must be in [0, 1), got {pi}")
     j = np.arange(int(x.max()) + 2)
     freq = np.bincount(x.astype(int), minlength=j.size)[: j.size] / x.size
     poisson = (1 - pi) * stats.poisson.pmf(j, rate)

@@ -145,12 +145,7 @@ def plot_imputations(X, imputed, *, lost=None, ax=None):
 def plot_censored_histogram(x, censored, threshold, fits, *, complete=None, bins=30, ax=None):
     """Histogram of uncensored values, the censored mass, and fitted normal densities.
 
-    Parameters
-    ----------
-    x : array-like of shape (n_samples,)
-        Values; entries where ``censored`` is True are ignored (may be NaN).
-    censored : array-like of bool of shape (n_samples,)
-        True where the value is only known to exceed ``threshold``.
+    %(parameters_x_censored)s
     threshold : float
         Censoring threshold, drawn as a vertical line.
     fits : dict of {str: tuple of (float, float)}

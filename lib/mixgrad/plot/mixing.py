@@ -8,7 +8,9 @@
   autocorrelation of one quantity for several samplers;
 - :func:`plot_ess_per_second`: effective samples per second as bars;
 - :func:`plot_predictive_check`: the data's histogram over the histograms of
-  replicated data sets drawn from the posterior predictive distribution.
+  replicated data sets drawn from the posterior predictive distribution;
+- :func:`plot_chain_intervals`: a compact forest plot, each chain's interval of
+  every component of one variable for several runs.
 
 Every function takes an optional ``ax`` (a new figure is made if None) and
 returns the Axes it drew on. See the chapter :ref:`bayesian-unsupervised`.
@@ -23,7 +25,8 @@ from ._base import get_axes
 from .style import PALETTE
 
 __all__ = ["plot_chain_traces", "plot_rank_histograms", "autocorrelation",
-           "plot_autocorrelation", "plot_ess_per_second", "plot_predictive_check"]
+           "plot_autocorrelation", "plot_ess_per_second", "plot_predictive_check",
+           "plot_chain_intervals"]
 
 
 def _chains(idata, var_name, index):
@@ -227,5 +230,66 @@ def plot_predictive_check(x, replicates, *, n_lines=40, bins=30, ax=None):
     counts, _ = np.histogram(x, bins=edges, density=True)
     ax.stairs(counts, edges, color="black", linewidth=2.0, label="observed data")
     ax.set_ylabel("density")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+@fill_doc
+def plot_chain_intervals(runs, var_name="means", *, entry_labels=None, ci_probs=(0.5, 0.94),
+                         ax=None):
+    """A compact forest plot: each chain's intervals of one variable, for several runs.
+
+    One row per (entry, run, chain), grouped by entry; the y axis is labelled
+    only by the entries (``entry_labels``), the runs by colour in the legend,
+    and the chains of a run are its adjacent rows, in chain order from the top.
+    The numbers come from :func:`mixgrad.bayes.chain_intervals`.
+
+    Parameters
+    ----------
+    runs : dict of {str: xarray.DataTree}
+        Posterior runs keyed by their legend label, each with ``var_name``.
+    var_name : str, default "means"
+    entry_labels : list of str, optional
+        One short label per entry of the variable (default ``"0"``, ``"1"``, ...).
+    ci_probs : tuple of two floats, default (0.5, 0.94)
+        Inner (thick line) and outer (thin line) interval masses.
+    %(ax_returns)s
+        For every run, one thin and one thick line per row and the chain means
+        as dots; the first row of each run carries its legend label.
+    """
+    from mixgrad.bayes.diagnostics import chain_intervals
+
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict {label: inference data}")
+    stats = {label: chain_intervals(idata, var_name, ci_probs=ci_probs)
+             for label, idata in runs.items()}
+    n_entries = {s.shape[1] for s in stats.values()}
+    if len(n_entries) != 1:
+        raise ValueError(f"every run must have the same entries of {var_name!r}, got "
+                         f"{sorted(n_entries)}")
+    (n_entry,) = n_entries
+    labels = [str(j) for j in range(n_entry)] if entry_labels is None else list(entry_labels)
+    if len(labels) != n_entry:
+        raise ValueError(f"entry_labels must have {n_entry} labels, got {len(labels)}")
+    ax = get_axes(ax)
+    rows_per_entry = sum(s.shape[0] for s in stats.values())
+    step = 1.0 / (rows_per_entry + 1)  # rows of one entry fill (y - 0.5, y + 0.5)
+    centres = -np.arange(n_entry, dtype=float)
+    for j, centre in enumerate(centres):
+        y = centre + 0.5 - step
+        for r, (label, s) in enumerate(stats.items()):
+            colour = PALETTE[r % len(PALETTE)]
+            for c in range(s.shape[0]):
+                lo, lo_in, mean, hi_in, hi = s[c, j]
+                ax.plot([lo, hi], [y, y], color=colour, linewidth=0.9,
+                        label=label if (j == 0 and c == 0) else None)
+                ax.plot([lo_in, hi_in], [y, y], color=colour, linewidth=2.6)
+                ax.plot([mean], [y], "o", color=colour, markersize=3.5)
+                y -= step
+    ax.set_yticks(centres, labels)
+    for centre in centres[1:]:
+        ax.axhline(centre + 0.5, color="0.85", linewidth=0.8)
+    ax.set_ylim(centres[-1] - 0.5, 0.5)
+    ax.grid(axis="y", visible=False)
     ax.legend(loc="best", fontsize=8)
     return ax
