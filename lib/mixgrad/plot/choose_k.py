@@ -7,7 +7,7 @@
 - :func:`plot_label_agreement`: label probabilities of two methods against
   each other.
 
-The numbers come from :mod:`mixgrad.bayes.choose_k` and
+The numbers come from :mod:`mixgrad.bayes` (:func:`mixgrad.bayes.loo_table`, ...) and
 :mod:`mixgrad.mixture`; these functions only draw them. See the chapter
 :ref:`how-many-components`.
 """
