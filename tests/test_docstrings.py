@@ -27,7 +27,8 @@ CHAPTER_LABELS = {
     "em-at-scale", "semi-supervised", "missing-data", "kmeans-limit", "variational-bayes",
 }
 # Part III: its chapters are being written; references to these are allowed already.
-BAYES_LABELS = {"bayesian-supervised", "bayesian-unsupervised", "bayesian-semi-supervised"}
+BAYES_LABELS = {"bayesian-supervised", "bayesian-unsupervised", "bayesian-semi-supervised",
+                "how-many-components"}
 
 # Import paths documented whatever the chapters import; the chapters add their own.
 BASE_MODULES = [

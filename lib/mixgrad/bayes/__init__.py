@@ -14,6 +14,15 @@ from mixgrad.bayes._pytensor import configure_pytensor_flags
 
 configure_pytensor_flags()
 
+from mixgrad.bayes.choose_k import (  # noqa: E402
+    add_log_likelihood,
+    fit_over_k,
+    loo_table,
+    occupied_components,
+    predictive_convergence,
+    prior_occupied_components,
+    weights_above,
+)
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em  # noqa: E402
 from mixgrad.bayes.diagnostics import (  # noqa: E402
     ConvergenceReport,
@@ -57,5 +66,7 @@ __all__ = [
     "check_complete_labels", "class_probability_draws", "supervised_mixture",
     "label_posterior", "latent_mixture", "marginal_mixture",
     "relabel", "relabel_permutations",
+    "add_log_likelihood", "fit_over_k", "loo_table", "occupied_components",
+    "predictive_convergence", "prior_occupied_components", "weights_above",
     "latent_semi_supervised_mixture", "semi_supervised_mixture",
 ]
