@@ -25,7 +25,8 @@ It writes two kinds of cells, recognised by their ``id`` and ``metadata.generate
 Outputs of the generated cells are filled in by running their code with this Python (the book's
 environment), and the code cells of an executed notebook are numbered 1, 2, ... as a run numbers
 them, so the notebooks stay strict-nbval clean without a re-execution; outputs already stored are
-kept when the cell's code is the same. A cell that was generated but is no longer wanted (its
+kept when the cell's code is the same, except that a source cell's output is refreshed when the
+library code it prints has changed (``--check`` then reports the chapter as stale). A cell that was generated but is no longer wanted (its
 directive is gone) is removed.
 """
 
@@ -210,6 +211,10 @@ def code_cell(cell_id, code, tags, kind, old=None, colab_form=False, outputs=Tru
         cell.metadata["cellView"] = "form"
     if old is not None and old.source == code:
         cell.outputs, cell.execution_count = old.outputs, old.execution_count
+        if outputs and kind == "source":  # the library's code may have changed since
+            fresh = run_outputs(code)
+            if [o.get("text") for o in fresh] != [o.get("text") for o in old.outputs]:
+                cell.outputs = fresh
     elif outputs:
         cell.outputs = run_outputs(code)
     return cell

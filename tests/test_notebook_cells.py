@@ -98,7 +98,9 @@ def test_source_code_for_a_range(tmp_path):
     assert cells_script.run_outputs(code)[0]["text"].lstrip().startswith("defvjp(np.divide,")
 
 
-@pytest.mark.parametrize("options", [{"pyobject": "mvn_m_step"}, {"start-at": "def mvn_m_step", "end-at": "def"}])
+@pytest.mark.parametrize(
+    "options", [{"pyobject": "mvn_m_step"}, {"start-at": "def mvn_m_step", "end-at": "def"}]
+)
 def test_source_cells_bind_no_chapter_name(options):
     """A source cell must not rebind a chapter's variables (chapter 10 has its own ``missing``)."""
     import ast

@@ -148,6 +148,31 @@ DOCS = {
     ),
     "X": _X.rstrip(),
     "model": _MODEL,
+    "parameters_engine": (
+        "Parameters\n----------\n"
+        "X : ndarray of shape (n_samples, n_features)\n    Validated float64 data.\n"
+        "n_components : int\n"
+        'covariance_type : {"full", "tied", "diag", "spherical"}\n'
+        "reg_covar : float\n"
+        "labels : ndarray of int of shape (n_samples,), optional\n"
+        "    Partial labels, ``-1`` = unlabelled; labelled responsibilities are pinned."
+    ),
+    "parameters_model_missing": (
+        "Parameters\n----------\n"
+        "model : fitted GaussianMixture or GaussianMixtureClassifier\n"
+        "    See :func:`class_log_joint`.\n"
+        "X : array-like of shape (n_samples, n_features)\n"
+        "    Features; NaN marks a missing value."
+    ),
+    "parameters_name_accuracies": (
+        "Parameters\n----------\nname : str\n    A key of ``accuracies``.\n\n"
+        "Returns\n-------\nndarray of shape (n_sizes,)"
+    ),
+    "parameters_X_returns_float": (
+        "Parameters\n----------\n"
+        "X : array-like of shape (n_samples, n_features)\n\n"
+        "Returns\n-------\nfloat"
+    ),
     "X_model": _X + _MODEL,
     "rng": "rng : numpy.random.Generator or int\n    Source of randomness.",
     "ax": "ax : matplotlib Axes, optional\n    Axes to draw on; a new figure when None.",

@@ -18,7 +18,9 @@ sys.path.insert(0, str(REPO / "_ext"))
 import plain_notebooks  # noqa: E402
 
 CHAPTERS = sorted(p.name for p in (REPO / "chapters").glob("*.ipynb"))
-MARKUP = re.compile(r"\{(cite(?::[a-z]+)?|term|ref|numref|doc|eq)\}`|^(`{3,}|:{3,})\{|^\([\w:.-]+\)=\s*$", re.M)
+MARKUP = re.compile(
+    r"\{(cite(?::[a-z]+)?|term|ref|numref|doc|eq)\}`|^(`{3,}|:{3,})\{|^\([\w:.-]+\)=\s*$", re.M
+)
 
 
 def markdown_cells(path):
@@ -38,7 +40,7 @@ def test_downloaded_notebook_has_no_myst_markup(name):
 
 
 def test_downloaded_chapter_reads_as_the_page():
-    """Chapter 07's citation of Dempster, Laird and Rubin and its figure numbers come out as the page's."""
+    """Chapter 07's citation of Dempster et al. and its figure numbers come out as the page's."""
     path = BOOK_HTML / "_sources" / "chapters" / "07-em-gaussian-mixtures.ipynb"
     if not path.exists():
         pytest.skip(f"{path} not built (run make test-build)")
@@ -50,7 +52,8 @@ def test_downloaded_chapter_reads_as_the_page():
 
 
 RESOLVER = plain_notebooks.Resolver(
-    citations={"a2000": (["Ames"], "2000"), "b2001": (["Bo", "Cy"], "2001"), "c2002": (["Di", "Ek", "Fo"], "2002")},
+    citations={"a2000": (["Ames"], "2000"), "b2001": (["Bo", "Cy"], "2001"),
+               "c2002": (["Di", "Ek", "Fo"], "2002")},
     refs={"sec-x": "A section"},
     numbers={"fig-x": ("figure", "3.2")},
     numfig_format={"figure": "Fig. %s"},
@@ -60,13 +63,16 @@ RESOLVER = plain_notebooks.Resolver(
 @pytest.mark.parametrize(("source", "expected"), [
     ("see {cite}`a2000,b2001`.", "see (Ames, 2000; Bo and Cy, 2001)."),
     ("{cite:t}`c2002` showed", "Di et al. (2002) showed"),
-    ("a {term}`dual number` and {term}`HMC <Hamiltonian Monte Carlo>`", "a *dual number* and *HMC*"),
+    ("a {term}`dual number` and {term}`HMC <Hamiltonian Monte Carlo>`",
+     "a *dual number* and *HMC*"),
     ("in {ref}`sec-x` and {ref}`there <sec-x>`", "in *A section* and *there*"),
     ("({numref}`fig-x`, {numref}`Figure %s <fig-x>`)", "(Fig. 3.2, Figure 3.2)"),
     ("(sec-x)=\n# Title", "# Title"),
-    ("```{admonition} Goals\n:class: tip\nLearn $x$.\n```\nafter", "> **Goals**\n>\n> Learn $x$.\nafter"),
+    ("```{admonition} Goals\n:class: tip\nLearn $x$.\n```\nafter",
+     "> **Goals**\n>\n> Learn $x$.\nafter"),
     ("````{note}\n```python\nx = 1\n```\n````", "> **Note**\n>\n> ```python\n> x = 1\n> ```"),
-    ("```{literalinclude} ../lib/m.py\n:pyobject: f\n```", "*(The library's code, `../lib/m.py`, is printed by the next cell.)*"),
+    ("```{literalinclude} ../lib/m.py\n:pyobject: f\n```",
+     "*(The library's code, `../lib/m.py`, is printed by the next cell.)*"),
 ])
 def test_plain_markdown(source, expected):
     assert plain_notebooks.plain_markdown(source, RESOLVER) == expected

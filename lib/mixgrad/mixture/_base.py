@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mixgrad._docs import fill_doc
 from mixgrad.exceptions import ConvergenceWarning
 from mixgrad.mixture.covariance import (
     ILL_DEFINED_COVARIANCE,
@@ -264,29 +265,19 @@ class _BaseGaussianMixture(BaseEstimator):
     def _log_likelihood(self, X):
         return float(np.sum(self.score_samples(X), dtype=np.float64))
 
+    @fill_doc
     def bic(self, X):
         """Bayesian information criterion ``-2 log L + p log n`` (lower is better).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        float
+        %(parameters_X_returns_float)s
         """
         n = self._validate_X(X, reset=False).shape[0]
         return bic(self._log_likelihood(X), self._n_parameters(), n)
 
+    @fill_doc
     def aic(self, X):
         """Akaike information criterion ``-2 log L + 2 p`` (lower is better).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        float
+        %(parameters_X_returns_float)s
         """
         return aic(self._log_likelihood(X), self._n_parameters())

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.linalg import cho_solve, solve_triangular
 from scipy.special import logsumexp
 
+from mixgrad._docs import fill_doc
 from mixgrad._validation import check_finite_array, check_integer, check_rng
 from mixgrad.mixture.covariance import full_covariances
 
@@ -115,15 +116,11 @@ def class_log_joint(model, X):
     return out + np.log(weights)
 
 
+@fill_doc
 def predict_proba_missing(model, X):
     """Posterior ``p(y = c | x_obs)`` by Bayes' rule, missing features marginalised.
 
-    Parameters
-    ----------
-    model : fitted GaussianMixture
-        See :func:`class_log_joint`.
-    X : array-like of shape (n_samples, n_features)
-        Features; NaN marks a missing value.
+    %(parameters_model_missing)s
 
     Returns
     -------
@@ -134,15 +131,11 @@ def predict_proba_missing(model, X):
     return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 
 
+@fill_doc
 def predict_missing(model, X):
     """Most probable class ``argmax_c p(y = c | x_obs)``, missing features marginalised.
 
-    Parameters
-    ----------
-    model : fitted GaussianMixture
-        See :func:`class_log_joint`.
-    X : array-like of shape (n_samples, n_features)
-        Features; NaN marks a missing value.
+    %(parameters_model_missing)s
 
     Returns
     -------
@@ -232,31 +225,19 @@ class LearningCurve:
     n_per_class: np.ndarray
     accuracies: dict
 
+    @fill_doc
     def mean(self, name):
         """Mean accuracy over replicates.
 
-        Parameters
-        ----------
-        name : str
-            A key of ``accuracies``.
-
-        Returns
-        -------
-        ndarray of shape (n_sizes,)
+        %(parameters_name_accuracies)s
         """
         return self.accuracies[name].mean(axis=1)
 
+    @fill_doc
     def sem(self, name):
         """Standard error of the mean accuracy over replicates (0 for one replicate).
 
-        Parameters
-        ----------
-        name : str
-            A key of ``accuracies``.
-
-        Returns
-        -------
-        ndarray of shape (n_sizes,)
+        %(parameters_name_accuracies)s
         """
         acc = self.accuracies[name]
         if acc.shape[1] < 2:

@@ -31,17 +31,10 @@ from mixgrad._validation import (  # noqa: F401  (check_means, check_weights: re
 )
 
 __all__ = [
-    "COVARIANCE_TYPES",
-    "ILL_DEFINED_COVARIANCE",
-    "check_covariance_type",
-    "full_covariances",
-    "parameter_shape",
-    "precisions_cholesky_from_covariances",
-    "precisions_cholesky_from_precisions",
-    "precisions_from_cholesky",
-    "covariances_from_cholesky",
-    "collapse_floor",
-    "n_parameters",
+    "COVARIANCE_TYPES", "ILL_DEFINED_COVARIANCE", "check_covariance_type", "full_covariances",
+    "parameter_shape", "precisions_cholesky_from_covariances",
+    "precisions_cholesky_from_precisions", "precisions_from_cholesky",
+    "covariances_from_cholesky", "collapse_floor", "n_parameters",
 ]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")

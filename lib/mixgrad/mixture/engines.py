@@ -19,6 +19,7 @@ See the chapter :ref:`em-gaussian-mixtures`.
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad.mixture.covariance import _collapsed, _precisions_cholesky, collapse_floor
 from mixgrad.mixture.em import _log_resp, _m_step, _objective, _weighted_log_prob
 from mixgrad.mixture.likelihood import _entropy, _expected_log_joint
@@ -27,18 +28,11 @@ from mixgrad.mixture.stats import StatsEM
 __all__ = ["DirectEM", "StatsEM", "ENGINES"]
 
 
+@fill_doc
 class DirectEM:
     """EM iterations written exactly as in the text (the reference path).
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Validated float64 data.
-    n_components : int
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    reg_covar : float
-    labels : ndarray of int of shape (n_samples,), optional
-        Partial labels, ``-1`` = unlabelled.
+    %(parameters_engine)s
     record_history : bool, default True
         Also compute the ELBO after the E-step and after the M-step.
     """

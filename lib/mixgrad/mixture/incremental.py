@@ -60,8 +60,8 @@ class IncrementalEM:
         edges = np.linspace(0, n, n_blocks + 1).astype(int)
         self.parts = [StatsEM(X[a:b], n_components, covariance_type, reg_covar, center=center)
                       for a, b in zip(edges[:-1], edges[1:], strict=True)]
-        self.moments = MomentsEM(center, collapse_floor(X, reg_covar), n_components, covariance_type,
-                                 reg_covar)
+        self.moments = MomentsEM(center, collapse_floor(X, reg_covar), n_components,
+                                 covariance_type, reg_covar)
         self.scatter = (sum(p.scatter for p in self.parts) if covariance_type == "tied"
                         else None)
         self.n_samples, self.statistics, self.bounds = n, None, []

@@ -19,6 +19,7 @@ See the chapter :ref:`em-gaussian-mixtures`.
 
 import numpy as np
 
+from mixgrad._docs import fill_doc
 from mixgrad.mixture.covariance import _collapsed, _precisions_cholesky, collapse_floor
 from mixgrad.mixture.em import COUNT_EPS
 from mixgrad.mixture.expfamily import _fill_design, _n_rows, _natural_parameters
@@ -38,6 +39,7 @@ def _n_statistics(covariance_type, d):
     return _n_rows("linear" if covariance_type == "tied" else covariance_type, d)
 
 
+@fill_doc
 class StatsEM:
     """EM iterations for one data set through sufficient statistics.
 
@@ -50,15 +52,7 @@ class StatsEM:
     samples is ``-1/2 <L, X^T X>``, and the M-step's second moment is always
     ``X^T X`` (responsibilities sum to 1), so the blocks hold only ``[1, x]``.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Validated float64 data.
-    n_components : int
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    reg_covar : float
-    labels : ndarray of int of shape (n_samples,), optional
-        Partial labels, ``-1`` = unlabelled; labelled responsibilities are pinned.
+    %(parameters_engine)s
     record_history : bool, default True
         Also accumulate the entropy needed for the ELBO values.
     block_size : int, optional

@@ -14,9 +14,10 @@ they satisfy the Robbins-Monro conditions ``sum rho_t = inf`` and ``sum
 rho_t^2 < inf``. For an i.i.d. stream of data, and under a stability
 condition (the statistics stay in a compact set), Cappé and Moulines show that
 the iterates converge to the set of stationary points of the expected
-log-likelihood; reshuffled passes over one fixed sample, as in :meth:`fit`, are
-outside that theorem, and in practice come close to the batch fit. Smaller ``kappa`` forgets the early, poorly fitted batches
-faster. The first batch initialises the parameters as
+log-likelihood; reshuffled passes over one fixed sample, as in
+``MiniBatchGaussianMixture.fit``, are outside that theorem, and in practice
+come close to the batch fit. Smaller ``kappa`` forgets the early, poorly
+fitted batches faster. The first batch initialises the parameters as
 :meth:`GaussianMixture.fit <mixgrad.mixture.GaussianMixture.fit>` would, and
 its statistics start the average (``rho_0 = 1``).
 
