@@ -115,7 +115,7 @@ def timed(f, *args, **kwargs):
     return out, time.perf_counter() - t0
 
 
-def in_memory_throughput(n=1_000_000, iters=5):
+def in_memory_throughput(n=1_000_000, iters=15):
     """Seconds of one in-memory StatsEM iteration on ``n`` stored points (best of ``iters``)."""
     X = mixture_array(n, min(n, 1_000_000), seed=1).compute()
     params = GaussianMixture(3, random_state=0).fit(X[::10])._current_params()
@@ -135,7 +135,7 @@ def say(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=float, default=1e8, help="number of points (default 1e8)")
-    parser.add_argument("--chunk", type=int, default=500_000, help="rows per block")
+    parser.add_argument("--chunk", type=int, default=1_000_000, help="rows per block")
     parser.add_argument("--iters", type=int, default=4, help="timed EM iterations")
     parser.add_argument("--batch-size", type=int, default=10_000, help="mini-batch size")
     parser.add_argument("--source", choices=("npy", "generate"), default="npy",
@@ -155,7 +155,7 @@ def main():
     say(f"n = {n:.3g} points, d = 2, k = 3, {X.numblocks[0]} blocks of {X.chunks[0][0]} rows "
         f"({X.nbytes / 2**30:.2f} GiB if materialised); cluster: 2 worker processes x 1 thread")
     memory_step, memory_cpu = in_memory_throughput()
-    say(timing_line("in-memory StatsEM iteration at n = 1e6 (best of 5)", memory_step)
+    say(timing_line("in-memory StatsEM iteration at n = 1e6 (best of 15)", memory_step)
         + f", CPU {memory_cpu:.3f} s")
     with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                    protocol="tcp", host="127.0.0.1", dashboard_address=None,
