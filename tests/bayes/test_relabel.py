@@ -161,6 +161,12 @@ def test_plot_chain_traces_and_rank_histograms(rng):
     ax = plot_rank_histograms(relabel(idata, MEANS), "means", (0, 0), bins=4)
     counts = [patch.get_data()[0] for patch in ax.patches]
     assert len(counts) == 4 and all(c.sum() == 40 for c in counts)
+    # ArviZ's ranks equal the ordinal ranks of the pooled draws (no ties in continuous draws)
+    draws = relabel(idata, MEANS)["posterior"]["means"].values[:, :, 0, 0]
+    direct = np.argsort(np.argsort(draws.ravel())).reshape(draws.shape)
+    edges = np.linspace(0, draws.size, 5)
+    for c in range(4):
+        np.testing.assert_array_equal(counts[c], np.histogram(direct[c], bins=edges)[0])
     # a chain stuck in another labelling has all of its ranks at one end
     stuck = idata.copy()
     post = stuck["posterior"].to_dataset()

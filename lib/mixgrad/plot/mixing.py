@@ -88,8 +88,9 @@ def plot_rank_histograms(idata, var_name="means", index=0, *, bins=20, ax=None):
     """
     chains = _chains(idata, var_name, index)
     bins = check_integer(bins, "bins", minimum=2)
-    ranks = np.argsort(np.argsort(chains.ravel(), kind="stable"), kind="stable")
-    ranks = ranks.reshape(chains.shape)
+    from arviz_stats.base import array_stats  # ArviZ ranks the pooled draws (1 .. n)
+
+    ranks = array_stats.compute_ranks(chains.ravel()).reshape(chains.shape) - 1
     edges = np.linspace(0, chains.size, bins + 1)
     ax = get_axes(ax)
     for c, r in enumerate(ranks):
@@ -118,7 +119,8 @@ def autocorrelation(chains, max_lag=50):
     ndarray of shape (max_lag + 1,)
         ``rho[l]`` is the mean over chains of
         ``sum_t (x_t - m)(x_{t+l} - m) / sum_t (x_t - m)^2`` with ``m`` the chain
-        mean, so ``rho[0] = 1``.
+        mean, so ``rho[0] = 1``; each chain's is ArviZ's
+        (``arviz_stats`` ``autocorr``, by FFT).
     """
     chains = check_finite_array(chains, "chains", ndim=(1, 2))
     chains = np.atleast_2d(chains)
@@ -126,13 +128,11 @@ def autocorrelation(chains, max_lag=50):
     n = chains.shape[1]
     if max_lag >= n:
         raise ValueError(f"max_lag must be smaller than the number of draws ({n}), got {max_lag}")
-    centred = chains - chains.mean(axis=1, keepdims=True)
-    var = (centred**2).sum(axis=1)
-    if np.any(var == 0):
+    if np.any(np.ptp(chains, axis=1) == 0):
         raise ValueError("a chain is constant; its autocorrelation is undefined")
-    rho = np.array([(centred[:, : n - lag] * centred[:, lag:]).sum(axis=1) / var
-                    for lag in range(max_lag + 1)])
-    return rho.mean(axis=1)
+    from arviz_stats.base import array_stats  # FFT autocorrelation of each chain
+
+    return array_stats.autocorr(chains, axis=-1)[:, : max_lag + 1].mean(axis=0)
 
 
 @fill_doc
