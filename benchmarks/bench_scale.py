@@ -8,7 +8,8 @@ materialised as one array (n = 10^8 would take 1.6 GB). With ``--source npy``
 (``dask.array.to_npy_stack``, block by block) and every pass reads them back
 memory-mapped, as data beyond memory would be read; with ``--source generate``
 they are regenerated at every pass (no disk, but each pass then pays for the
-random numbers, about 2.4 in-memory E-steps per point). On a ``distributed.LocalCluster`` (2 worker processes, one thread each,
+random numbers, about 2.4 in-memory E-steps per point). On a
+``distributed.LocalCluster`` (2 worker processes, one thread each,
 loopback, no dashboard) it reports
 
 1. seconds per EM iteration of :class:`~mixgrad.mixture.scale.DaskEM` (the
