@@ -41,6 +41,7 @@ from mixgrad.mixture._loop import EMResult  # noqa: F401  # isort: skip
 from mixgrad.mixture.kmeans import KMeansResult, kmeans, kmeans_plusplus  # noqa: F401  # isort: skip
 from mixgrad.mixture.sampling import sample_gaussian, sample_mixture  # noqa: F401  # isort: skip
 from mixgrad.mixture.limits import hard_em, soft_kmeans, soft_kmeans_responsibilities  # noqa: F401  # isort: skip
+from mixgrad.mixture.hard_population import hard_em_population, hard_em_population_step  # noqa: F401  # isort: skip
 from mixgrad.mixture.toy import toy_em_means, toy_log_likelihood, toy_responsibilities  # noqa: F401  # isort: skip
 from mixgrad.mixture.missing import (  # noqa: F401  # isort: skip
     bivariate_history_table,
