@@ -84,7 +84,7 @@ def test_fixed_point_is_a_fixed_point_of_sample_hard_em():
 
 
 def test_unequal_widths_drift_to_collapse():
-    # sigma 7 and 7.5: the wider component wins the tails; there is no fixed point between.
+    # sigma 7 and 7.5: the narrower component wins the overlap and swallows the other.
     with pytest.raises(ValueError, match="collapses"):
         hard_em_population([0.5, 0.5], [163.0, 177.0], [7.0, 7.5], boundary_init=170.0)
 
@@ -105,3 +105,20 @@ def test_bad_boundary_and_tol():
         hard_em_population_step(np.nan, [0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="tol"):
         hard_em_population([0.5, 0.5], [0.0, 3.0], [1.0, 1.0], boundary_init=1.5, tol=0.0)
+
+
+def test_symmetric_point_attracts_only_nearby():
+    # Repelling fixed points ~1.3 cm from 170 (slope > 1): inside, back to 170; outside, collapse.
+    from scipy.optimize import brentq
+    def drift(b):
+        return hard_em_population_step(b, [0.5, 0.5], [163.0, 177.0], [7.0, 7.0])[1] - b
+    def ref_drift(b):
+        return _quad_step(b, [0.5, 0.5], [163.0, 177.0], [7.0, 7.0])[3] - b
+    repel = brentq(drift, 167.5, 169.5, xtol=1e-10)
+    assert abs(ref_drift(repel)) < 1e-6 and ref_drift(repel - 0.1) < 0 < ref_drift(repel + 0.1)
+    assert 1.2 < 170.0 - repel < 1.4
+    res = hard_em_population([0.5, 0.5], [163.0, 177.0], [7.0, 7.0], boundary_init=repel + 0.2,
+                             max_iter=50_000)
+    assert res.converged and res.boundary == pytest.approx(170.0, abs=1e-5)
+    with pytest.raises(ValueError, match="collapses"):
+        hard_em_population([0.5, 0.5], [163.0, 177.0], [7.0, 7.0], boundary_init=repel - 0.2)

@@ -7,7 +7,17 @@ component and the rest in the upper one; the M-step gives each component the
 weight, mean and variance of the mixture cut there (truncated-normal moments);
 the next boundary is where the two fitted weighted densities are equal. The
 fixed points of this map are the population fixed points of hard EM, and its
-derivative there says how strongly hard EM is pulled back to them.
+derivative there says how strongly hard EM is pulled back to them (to first
+order: further away the map is not linear).
+
+The single boundary is an approximation when the fitted widths differ: the
+two weighted normal densities then cross a second time, far out on the side
+of the narrower component, and beyond that point the wider component wins
+again. This map gives that far region to the component on its side of ``b``.
+The error is the mixture's mass beyond the second crossing: zero at a
+symmetric fixed point (the crossing is at infinity), negligible while the
+widths stay close, but not late in a drift towards collapse (for example
+``sigmas = (7, 7.5)`` started at the truth, after about 50 iterations).
 
 See the chapter :ref:`kmeans-limit`.
 """
@@ -68,7 +78,8 @@ def _equal_density_point(weights, means, sds):
     if not (log_ratio(lo) > 0 > log_ratio(hi)):
         raise ValueError(
             "the fitted components have no boundary between their means: one component "
-            "dominates everywhere between them (hard EM collapses)"
+            "has the larger weighted density everywhere between them (hard EM collapses "
+            "onto it; a single boundary no longer describes the hard E-step)"
         )
     return brentq(log_ratio, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps)
 
@@ -101,7 +112,9 @@ def hard_em_population_step(boundary, weights, means, sigmas):
     ------
     ValueError
         If a side of the cut has no mass, or the fitted components have no
-        boundary between their means (one of them wins everywhere: collapse).
+        boundary between their means (one of them has the larger weighted
+        density everywhere between them: the drift towards collapse has gone
+        beyond what a single boundary describes).
     """
     boundary = float(check_finite_array(boundary, "boundary", ndim=0))
     weights, means, sigmas = _check_mixture(weights, means, sigmas)
@@ -121,7 +134,8 @@ class HardPopulationResult:
         Fitted parameters of the lower and the upper component there.
     slope : float
         Derivative of the boundary map at the fixed point (central difference):
-        a perturbation of the boundary shrinks by this factor per iteration.
+        to first order, a small perturbation of the boundary shrinks by this
+        factor per iteration.
     n_iter : int
         Iterations of the map.
     converged : bool
@@ -149,11 +163,20 @@ def hard_em_population(weights, means, sigmas, *, boundary_init, max_iter=10_000
     max_iter : int, default 10_000
         Maximum number of iterations (>= 1).
     tol : float, default 1e-10
-        Stop when the boundary moves by less than ``tol`` (> 0).
+        Stop when the boundary moves by less than ``tol`` (> 0). With a slope
+        ``s`` near 1 the boundary is then still about ``tol / (1 - s)`` from the
+        fixed point.
 
     Returns
     -------
     HardPopulationResult
+
+    Raises
+    ------
+    ValueError
+        If an iteration has no boundary between the fitted means (see
+        :func:`hard_em_population_step`), e.g. when started outside the basin
+        of a fixed point.
     """
     weights, means, sigmas = _check_mixture(weights, means, sigmas)
     b = float(check_finite_array(boundary_init, "boundary_init", ndim=0))
