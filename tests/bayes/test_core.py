@@ -219,7 +219,9 @@ def test_draws_at_the_maximum_tree_depth_fail_the_report(rng):
     report = convergence_report(_tree({"a": rng.normal(size=(4, 500))},
                                       reached_max_treedepth=hit))
     assert report.max_treedepth_draws == 3 and not report.ok
-    assert "draws at max tree depth 3" in str(report)
+    assert "draws at max tree depth 3 (<= 0)" in str(report)
+    assert convergence_report(_tree({"a": rng.normal(size=(4, 500))}, reached_max_treedepth=hit),
+                              treedepth_draws_max=3).ok
 
 
 def test_without_energy_or_tree_depth_the_report_skips_those_checks(rng):

@@ -129,6 +129,12 @@ class SlowMixing(AssertionError):
 # ESS 160-260 per seed: not yet a fix).
 SLOW = {"ch14 semi-supervised, 2 labels", "ch14 no labels, ordered"}
 
+# Chapter 15's K = 3 model (being changed by another branch, not here): at target_accept
+# 0.99, measured: draws at the maximum tree depth in 7 of 8 seeds
+# (1 to 9 draws of 2000) and per-seed r-hat of log p(x_i | theta) up to 1.046 (seed 6,
+# ESS 112); pooled 1.009. Expected failure until that model is changed.
+CH15_OPEN = "ch15 K = 3: max tree depth in 7 of 8 seeds, per-seed r-hat up to 1.046"
+
 MODELS = {  # name: (builder, draws per chain relative to DRAWS)
     "ch12 supervised, 20 people": (_ch12_n20, 1),
     "ch12 supervised, 2-D LKJ": (_ch12_2d, 2),
@@ -143,7 +149,10 @@ MODELS = {  # name: (builder, draws per chain relative to DRAWS)
 @pytest.mark.parametrize("name", [
     pytest.param(n, marks=pytest.mark.xfail(raises=SlowMixing, strict=False,
                                             reason="slow mixing: r-hat <= 1.01 not met"))
-    if n in SLOW else n for n in MODELS if ONLY is None or ONLY in n])
+    if n in SLOW else
+    pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=CH15_OPEN))
+    if n == "ch15 overfitted K = 3" else n
+    for n in MODELS if ONLY is None or ONLY in n])
 def test_model_converges_on_8_seeds(name):
     build, factor = MODELS[name]
     model, settings = build()

@@ -39,7 +39,7 @@ class ConvergenceReport:
     max_treedepth_draws : int
         Number of draws whose NUTS trajectory stopped at the maximum tree depth
         (``sample_stats.reached_max_treedepth``; 0 if not recorded).
-    r_hat_max, ess_min, max_divergences, bfmi_min : float, float, int, float
+    r_hat_max, ess_min, max_divergences, bfmi_min, treedepth_draws_max : float or int
         The thresholds checked (a NaN ``min_bfmi`` passes: nothing to check).
     """
 
@@ -53,6 +53,7 @@ class ConvergenceReport:
     ess_min: float = 400.0
     max_divergences: int = 0
     bfmi_min: float = 0.3
+    treedepth_draws_max: int = 0
 
     @property
     def ok(self):
@@ -61,7 +62,7 @@ class ConvergenceReport:
                 and self.min_ess_tail >= self.ess_min
                 and self.divergences <= self.max_divergences
                 and not self.min_bfmi < self.bfmi_min
-                and self.max_treedepth_draws == 0)
+                and self.max_treedepth_draws <= self.treedepth_draws_max)
 
     def __str__(self):
         return (f"max r_hat {self.max_r_hat:.3f} (<= {self.r_hat_max}), "
@@ -69,7 +70,8 @@ class ConvergenceReport:
                 f"(>= {self.ess_min:.0f}), "
                 f"divergences {self.divergences} (<= {self.max_divergences}), "
                 f"min E-BFMI {self.min_bfmi:.2f} (>= {self.bfmi_min}), "
-                f"draws at max tree depth {self.max_treedepth_draws} (0)")
+                f"draws at max tree depth {self.max_treedepth_draws} "
+                f"(<= {self.treedepth_draws_max})")
 
 
 def _posterior(idata):
@@ -157,7 +159,7 @@ def n_max_treedepth(idata):
 
 
 def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
-                       max_divergences=0, bfmi_min=0.3):
+                       max_divergences=0, bfmi_min=0.3, treedepth_draws_max=0):
     """Worst r-hat and ESS over ``var_names``, divergences, E-BFMI and tree-depth hits.
 
     Parameters
@@ -173,6 +175,8 @@ def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
         Largest acceptable number of divergences (0 for the marginalised models).
     bfmi_min : float, default 0.3
         Smallest acceptable per-chain E-BFMI (see :func:`min_bfmi`).
+    treedepth_draws_max : int, default 0
+        Largest acceptable number of draws at the maximum tree depth.
 
     Returns
     -------
@@ -195,7 +199,7 @@ def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
         min_ess_tail=worst(tail, np.min), divergences=n_divergences(idata),
         min_bfmi=min_bfmi(idata), max_treedepth_draws=n_max_treedepth(idata),
         r_hat_max=float(r_hat_max), ess_min=float(ess_min), max_divergences=int(max_divergences),
-        bfmi_min=float(bfmi_min),
+        bfmi_min=float(bfmi_min), treedepth_draws_max=int(treedepth_draws_max),
     )
 
 
