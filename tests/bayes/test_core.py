@@ -23,10 +23,12 @@ from scipy import stats
 pm = pytest.importorskip("pymc")
 
 
-def _tree(posterior, diverging=None):
+def _tree(posterior, diverging=None, **stats):
     groups = {"posterior": posterior}
     if diverging is not None:
-        groups["sample_stats"] = {"diverging": diverging}
+        stats["diverging"] = diverging
+    if stats:
+        groups["sample_stats"] = stats
     return from_dict(groups)
 
 
@@ -192,6 +194,41 @@ def test_convergence_report_counts_divergences_against_the_threshold(rng):
     assert convergence_report(idata, max_divergences=2).ok
 
 
+def test_bfmi_is_the_energy_formula_and_flags_a_sticky_energy(rng):
+    # E-BFMI of chain c: sum_t (E_t - E_{t-1})^2 / sum_t (E_t - mean E)^2 (Betancourt 2016)
+    energy = rng.normal(size=(4, 500))
+    energy[2] = np.cumsum(energy[2])  # a random-walk energy: tiny E-BFMI
+    hand = (np.square(np.diff(energy, axis=1)).sum(axis=1)
+            / np.square(energy - energy.mean(axis=1, keepdims=True)).sum(axis=1))
+    assert hand[[0, 1, 3]].min() > 1.5 and hand[2] < 0.1  # iid energies give about 2
+    idata = _tree({"a": rng.normal(size=(4, 500))}, energy=energy)
+    assert mb.min_bfmi(idata) == pytest.approx(hand.min(), rel=1e-12)
+    report = convergence_report(idata)
+    assert report.min_bfmi == pytest.approx(hand.min(), rel=1e-12)
+    assert not report.ok and "min E-BFMI 0.0" in str(report)
+    assert convergence_report(idata, bfmi_min=0.0).ok
+    energy[2] = rng.normal(size=500)
+    assert convergence_report(_tree({"a": rng.normal(size=(4, 500))}, energy=energy)).ok
+
+
+def test_draws_at_the_maximum_tree_depth_fail_the_report(rng):
+    hit = np.zeros((4, 500), bool)
+    idata = _tree({"a": rng.normal(size=(4, 500))}, reached_max_treedepth=hit)
+    assert mb.n_max_treedepth(idata) == 0 and convergence_report(idata).ok
+    hit[3, [0, 7, 9]] = True
+    report = convergence_report(_tree({"a": rng.normal(size=(4, 500))},
+                                      reached_max_treedepth=hit))
+    assert report.max_treedepth_draws == 3 and not report.ok
+    assert "draws at max tree depth 3 (<= 0)" in str(report)
+    assert convergence_report(_tree({"a": rng.normal(size=(4, 500))}, reached_max_treedepth=hit),
+                              treedepth_draws_max=3).ok
+
+
+def test_without_energy_or_tree_depth_the_report_skips_those_checks(rng):
+    report = convergence_report(_tree({"a": rng.normal(size=(4, 500))}))
+    assert np.isnan(report.min_bfmi) and report.max_treedepth_draws == 0 and report.ok
+
+
 def test_n_divergences_is_zero_without_sample_stats(rng):
     assert n_divergences(_tree({"a": rng.normal(size=(2, 10))})) == 0
 
@@ -234,6 +271,13 @@ def test_sample_is_seeded_and_records_its_time(normal_model, normal_idata):
     assert n_divergences(normal_idata) == 0
     report = convergence_report(normal_idata, ["mu"], ess_min=200)
     assert report.ok, report
+    # E-BFMI and tree depth come from PyMC's own sample stats, as ArviZ computes them
+    import arviz as az
+
+    assert report.min_bfmi == pytest.approx(float(az.bfmi(normal_idata)["energy"].min()))
+    assert report.min_bfmi > 0.3
+    assert report.max_treedepth_draws == int(
+        normal_idata["sample_stats"]["reached_max_treedepth"].values.sum()) == 0
 
 
 def test_sample_repeats_with_the_same_seed(normal_model, normal_idata):
@@ -265,6 +309,12 @@ def test_find_map_is_the_conjugate_posterior_mode(normal_model):
     point = mb.find_map(model, seed=3)
     assert set(point) == {"mu"}
     assert point["mu"] == pytest.approx(len(y) * y.mean() / (1 / 100 + len(y)), abs=1e-4)
+
+
+def test_find_map_lets_pymcs_warnings_through(normal_model):
+    # Regression: find_map used warnings.simplefilter("ignore") and hid every warning.
+    with pytest.warns(UserWarning, match="The optimizer did not converge"):
+        mb.find_map(normal_model[0], maxiter=1)
 
 
 def test_sample_posterior_predictive_extends_the_inference_data(normal_model, normal_idata):

@@ -1,21 +1,32 @@
 """Every Part III model, on the chapters' data, converges on 8 sampler seeds (issue 15).
 
 A model whose zero divergences depend on the last bit of round-off is fragile, not
-converged. Each model below is sampled once with 8 seeds x 2 chains (chain ``2 s + c``
-seeded by ``SEEDS[s] * 10 + c``; one compilation per model), with the chapter's
-sampler settings. Asserted: no divergence in any seed's run, and rank-normalised split
-r-hat over all 16 chains together (weights, means, scales) at most R_HAT_POOLED, i.e.
-the runs of all 8 seeds agree with each other (a chain stuck in a mirror mode gives
-r-hat 1.4 to 1.7, chapters 13 and 14). The overfitted mixtures of chapter 15 have no
-identified components; for them r-hat is taken of every point's log-likelihood
-log p(x_i | theta) instead. Chains are short to keep the module near 4 minutes on 2
-cores (the chapters use 1000-2000 draws and assert r-hat <= 1.01 there):
-with 200-400 draws per chain the r-hat estimate itself scatters by about 0.01 for a
-well-mixing sampler (measured pooled values 1.007-1.013), so the bound is 1.02 here;
-per-seed values are printed, not asserted.
-The labelled semi-supervised model starts one chain of every seed with the two components
-swapped, as chapter 14 does: its pooled r-hat then also checks that the labels identify them.
+converged. Each model below is sampled once with 8 seeds x CHAINS = 4 chains (chain
+``4 s + c`` seeded by ``SEEDS[s] * 10 + c``; one compilation per model), with the chapter's
+target_accept and starting points, 300 tuning steps unless noted, and DRAWS = 500 draws
+per chain (1000 for the two 2-D models). Asserted, for every seed's own run of 4 chains:
+no divergence, rank-normalised split r-hat (the larger of bulk and folded,
+``arviz.rhat``) at most 1.01 for every entry of the weights, means and scales, E-BFMI at
+least 0.3 in every chain and no draw at the maximum tree depth; and r-hat over all 32
+chains together at most 1.01, i.e. the runs of all 8 seeds agree with each other (a
+chain stuck in a mirror mode gives r-hat 1.4 to 1.7, chapters 13 and 14). The overfitted
+mixtures of chapter 15 have no identified components; for them r-hat is taken of every
+point's log-likelihood log p(x_i | theta) instead. The r-hat bound of chapter 14's two
+models is an expected failure (SLOW, below): they mix too slowly for it at this size.
+
+Sizing. r-hat - 1 of split chains is estimation noise of order 1/ESS per split chain
+when the chains mix: with 2 chains of 200 draws per seed (bulk ESS about 400 per seed)
+the per-seed maxima reached 1.03 to 1.05; with 4 chains of 500 draws (bulk ESS 1500 to
+2700 per seed) they stayed at or below 1.006 for the 1-D models but reached 1.010 (2-D
+LKJ) and 1.013 (Old Faithful, many covariance entries with skewed tails), hence 1000
+draws there. ``pytest -s`` prints the per-seed values. MIXGRAD_ROBUST_CHAINS / _DRAWS /
+_ONLY override the sizes for measuring. The labelled semi-supervised model starts half
+of the chains of every seed with the two components swapped, as chapter 14 does: the
+r-hat then also checks that the labels identify them. Old Faithful starts every chain
+from two random eruptions as its means, as chapter 13 does.
 """
+
+import os
 
 import mixgrad.bayes  # noqa: F401  # before pymc/pytensor: sets PyTensor's BLAS flag
 import numpy as np
@@ -23,6 +34,9 @@ import pytest
 from mixgrad.bayes import (
     add_log_likelihood,
     marginal_mixture,
+    min_bfmi,
+    n_divergences,
+    n_max_treedepth,
     relabel,
     semi_supervised_mixture,
     supervised_mixture,
@@ -35,8 +49,10 @@ pm = pytest.importorskip("pymc")
 az = pytest.importorskip("arviz")
 
 SEEDS = list(range(8))
-CHAINS = 2
-R_HAT_POOLED = 1.02
+CHAINS = int(os.environ.get("MIXGRAD_ROBUST_CHAINS", 4))   # per seed
+DRAWS = int(os.environ.get("MIXGRAD_ROBUST_DRAWS", 500))   # per chain
+R_HAT_MAX = 1.01
+ONLY = os.environ.get("MIXGRAD_ROBUST_ONLY")  # a substring of a model name, for measuring
 
 
 def _heights(seed):
@@ -65,7 +81,12 @@ def _ch13_ordered():
 
 
 def _ch13_faithful():
-    return marginal_mixture(load_old_faithful(), 2), {}
+    # over-dispersed starts as in the chapter: each chain's means are two random eruptions
+    faithful = load_old_faithful()
+    rng = np.random.default_rng(20261213)
+    starts = [{"means": faithful[rng.choice(len(faithful), size=2, replace=False)]}
+              for _ in range(len(SEEDS) * CHAINS)]
+    return marginal_mixture(faithful, 2), {"initvals": starts}
 
 
 def _ch14(labels_per_group):
@@ -83,8 +104,8 @@ def _ch14(labels_per_group):
             class_means = np.array([x[y == k].mean() for k in range(2)])
             starts = [{"means": class_means[::-1] if (c // CHAINS + c) % 2 else class_means}
                       for c in range(len(SEEDS) * CHAINS)]
-            # (with 300 tuning steps one swapped chain of 8 had not yet left: 500, as there)
-            return semi_supervised_mixture(x, y, 2), {"initvals": starts, "tune": 500}
+            # (with 300 tuning steps one swapped chain of 8 had not yet left: 1000, as there)
+            return semi_supervised_mixture(x, y, 2), {"initvals": starts, "tune": 1000}
     raise AssertionError(labels_per_group)
 
 
@@ -95,27 +116,51 @@ def _ch15_overfitted():
     return marginal_mixture(x, 3), {"target_accept": 0.99, "tune": 1000, "label_free": True}
 
 
-MODELS = {  # name: (builder, draws per chain)
-    "ch12 supervised, 20 people": (_ch12_n20, 200),
-    "ch12 supervised, 2-D LKJ": (_ch12_2d, 200),
-    "ch13 marginal, ordered": (_ch13_ordered, 200),
-    "ch13 Old Faithful, unordered": (_ch13_faithful, 200),
-    "ch14 semi-supervised, 2 labels": (lambda: _ch14(2), 400),
-    "ch14 no labels, ordered": (lambda: _ch14(0), 400),
-    "ch15 overfitted K = 3": (_ch15_overfitted, 200),
+class SlowMixing(AssertionError):
+    """r-hat above R_HAT_MAX for a model known to mix slowly (expected failure, issue 15 open)."""
+
+
+# Chapter 14's two weakly identified models mix slowly: bulk ESS 0.04-0.2 per draw
+# (80-420 per seed of 4 x 500 draws), so their per-seed r-hat reached 1.029 (2 labels)
+# and 1.048 (no labels), pooled 1.012 and 1.022. Their divergences, E-BFMI and tree depth
+# are asserted; their r-hat bound is an expected failure until the models mix better
+# (a dense mass matrix, init="jitter+adapt_full", doubled the ESS of the labelled model
+# but gave 1 divergence in 8 seeds at target_accept 0.95, and left the unlabelled one at
+# ESS 160-260 per seed: not yet a fix).
+SLOW = {"ch14 semi-supervised, 2 labels", "ch14 no labels, ordered"}
+
+# Chapter 15's K = 3 model (being changed by another branch, not here): at target_accept
+# 0.99, measured: draws at the maximum tree depth in 7 of 8 seeds
+# (1 to 9 draws of 2000) and per-seed r-hat of log p(x_i | theta) up to 1.046 (seed 6,
+# ESS 112); pooled 1.009. Expected failure until that model is changed.
+CH15_OPEN = "ch15 K = 3: max tree depth in 7 of 8 seeds, per-seed r-hat up to 1.046"
+
+MODELS = {  # name: (builder, draws per chain relative to DRAWS)
+    "ch12 supervised, 20 people": (_ch12_n20, 1),
+    "ch12 supervised, 2-D LKJ": (_ch12_2d, 2),
+    "ch13 marginal, ordered": (_ch13_ordered, 1),
+    "ch13 Old Faithful, unordered": (_ch13_faithful, 2),
+    "ch14 semi-supervised, 2 labels": (lambda: _ch14(2), 1),
+    "ch14 no labels, ordered": (lambda: _ch14(0), 1),
+    "ch15 overfitted K = 3": (_ch15_overfitted, 1),
 }
 
 
-@pytest.mark.parametrize("name", list(MODELS))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(raises=SlowMixing, strict=False,
+                                            reason="slow mixing: r-hat <= 1.01 not met"))
+    if n in SLOW else
+    pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=CH15_OPEN))
+    if n == "ch15 overfitted K = 3" else n
+    for n in MODELS if ONLY is None or ONLY in n])
 def test_model_converges_on_8_seeds(name):
-    build, draws = MODELS[name]
+    build, factor = MODELS[name]
     model, settings = build()
-    settings = {"target_accept": 0.9, "tune": 300, **settings}
+    settings = {"target_accept": 0.9, "tune": 300, "draws": DRAWS * factor, **settings}
     label_free = settings.pop("label_free", False)
     seeds = [s * 10 + c for s in SEEDS for c in range(CHAINS)]
-    idata = pm.sample(draws=draws, chains=len(seeds), cores=2,
-                      random_seed=seeds, progressbar=False, model=model,
-                      compute_convergence_checks=False, **settings)
+    idata = pm.sample(chains=len(seeds), cores=2, random_seed=seeds, progressbar=False,
+                      model=model, compute_convergence_checks=False, **settings)
     names = ["weights", "means", "covariances" if "chol_0" in idata["posterior"] else "sigmas"]
     if "Faithful" in name:  # unordered: relabel every draw against one reference
         idata = relabel(idata)
@@ -127,11 +172,20 @@ def test_model_converges_on_8_seeds(name):
         rhat = az.rhat(run["log_likelihood"] if label_free else run, var_names=names)
         return round(max(float(np.max(rhat[v].values)) for v in names), 4)
 
-    results = []
+    def min_ess(run):
+        ess = az.ess(run["log_likelihood"] if label_free else run, var_names=names)
+        return round(min(float(np.min(ess[v].values)) for v in names))
+
+    results = []  # (seed, divergences, r-hat, bulk ESS, E-BFMI, draws at max tree depth)
     for s in SEEDS:
         run = idata.isel(chain=slice(CHAINS * s, CHAINS * (s + 1)))
-        results.append((s, int(run["sample_stats"]["diverging"].values.sum()), max_rhat(run)))
+        results.append((s, n_divergences(run), max_rhat(run), min_ess(run),
+                         round(min_bfmi(run), 2), n_max_treedepth(run)))
     pooled = max_rhat(idata)
-    print(f"{name}: pooled r-hat {pooled}; (seed, divergences, r-hat):", results)
-    assert all(d == 0 for _, d, _ in results), (name, results)
-    assert pooled <= R_HAT_POOLED, (name, pooled, results)
+    print(f"\n{name}: pooled r-hat {pooled}; max per-seed r-hat "
+          f"{max(r[2] for r in results)}; (seed, div, r-hat, ESS, E-BFMI, treedepth):", results)
+    assert all(r[1] == 0 for r in results), (name, results)
+    assert all(r[4] >= 0.3 and r[5] == 0 for r in results), (name, results)
+    fail = SlowMixing if name in SLOW else AssertionError
+    if not (pooled <= R_HAT_MAX and all(r[2] <= R_HAT_MAX for r in results)):
+        raise fail((name, pooled, results))

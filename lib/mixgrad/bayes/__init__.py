@@ -29,7 +29,9 @@ from mixgrad.bayes.diagnostics import (  # noqa: E402
     chain_intervals,
     convergence_report,
     ess_per_second,
+    min_bfmi,
     n_divergences,
+    n_max_treedepth,
     posterior_draws,
     posterior_table,
 )
@@ -59,6 +61,7 @@ from mixgrad.bayes.unsupervised import (  # noqa: E402
 __all__ = [
     "configure_pytensor_flags",
     "ConvergenceReport", "convergence_report", "ess_per_second", "n_divergences",
+    "min_bfmi", "n_max_treedepth",
     "posterior_draws", "posterior_table", "chain_intervals",
     "MixturePriors", "check_data", "weakly_informative_priors",
     "find_map", "quiet_pymc", "sample", "sample_posterior_predictive",

@@ -5,7 +5,9 @@ A chapter asserts its diagnostics with one line,
 every reported quantity has rank-normalised split r-hat at most 1.01, bulk
 and tail effective sample sizes of at least 400 (Vehtari et al. 2021: the
 tail ESS governs the credible intervals printed everywhere), and the sampler
-reported no divergent transitions.
+reported no divergent transitions, an E-BFMI of at least 0.3 in every chain
+(Betancourt 2016; the level at which Stan and ArviZ warn) and no draw whose
+trajectory stopped at the maximum tree depth.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "ConvergenceReport", "convergence_report", "n_divergences", "ess_per_second",
+    "ConvergenceReport", "convergence_report", "n_divergences", "min_bfmi", "n_max_treedepth",
+    "ess_per_second",
     "posterior_draws", "posterior_table", "chain_intervals",
 ]
 
@@ -30,30 +33,45 @@ class ConvergenceReport:
         Smallest bulk and tail effective sample sizes.
     divergences : int
         Number of divergent transitions over all chains (post-warm-up).
-    r_hat_max, ess_min, max_divergences : float, float, int
-        The thresholds checked.
+    min_bfmi : float
+        Smallest per-chain E-BFMI (energy Bayesian fraction of missing
+        information); NaN when the sampler recorded no ``energy``.
+    max_treedepth_draws : int
+        Number of draws whose NUTS trajectory stopped at the maximum tree depth
+        (``sample_stats.reached_max_treedepth``; 0 if not recorded).
+    r_hat_max, ess_min, max_divergences, bfmi_min, treedepth_draws_max : float or int
+        The thresholds checked (a NaN ``min_bfmi`` passes: nothing to check).
     """
 
     max_r_hat: float
     min_ess_bulk: float
     min_ess_tail: float
     divergences: int
+    min_bfmi: float = float("nan")
+    max_treedepth_draws: int = 0
     r_hat_max: float = 1.01
     ess_min: float = 400.0
     max_divergences: int = 0
+    bfmi_min: float = 0.3
+    treedepth_draws_max: int = 0
 
     @property
     def ok(self):
         """True when every threshold is met."""
         return (self.max_r_hat <= self.r_hat_max and self.min_ess_bulk >= self.ess_min
                 and self.min_ess_tail >= self.ess_min
-                and self.divergences <= self.max_divergences)
+                and self.divergences <= self.max_divergences
+                and not self.min_bfmi < self.bfmi_min
+                and self.max_treedepth_draws <= self.treedepth_draws_max)
 
     def __str__(self):
         return (f"max r_hat {self.max_r_hat:.3f} (<= {self.r_hat_max}), "
                 f"min bulk ESS {self.min_ess_bulk:.0f}, min tail ESS {self.min_ess_tail:.0f} "
                 f"(>= {self.ess_min:.0f}), "
-                f"divergences {self.divergences} (<= {self.max_divergences})")
+                f"divergences {self.divergences} (<= {self.max_divergences}), "
+                f"min E-BFMI {self.min_bfmi:.2f} (>= {self.bfmi_min}), "
+                f"draws at max tree depth {self.max_treedepth_draws} "
+                f"(<= {self.treedepth_draws_max})")
 
 
 def _posterior(idata):
@@ -93,9 +111,56 @@ def n_divergences(idata):
     return int(np.asarray(div.values).sum())
 
 
+def _sample_stat(idata, name):
+    try:
+        return np.asarray(idata["sample_stats"][name].values)
+    except KeyError:
+        return None
+
+
+def min_bfmi(idata):
+    """Smallest per-chain E-BFMI, ``sum((E[t] - E[t-1])**2) / sum((E[t] - mean E)**2)``.
+
+    Computed by :func:`arviz.bfmi` from ``sample_stats.energy``. Values below
+    0.3 mean that the momentum resampling explores the energy distribution
+    poorly (heavy tails, bad tuning; Betancourt 2016).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`mixgrad.bayes.sample`.
+
+    Returns
+    -------
+    float
+        NaN if the sampler recorded no energy (e.g. not NUTS/HMC).
+    """
+    if _sample_stat(idata, "energy") is None:
+        return float("nan")
+    import arviz as az
+
+    return float(np.min(np.asarray(az.bfmi(idata)["energy"].values)))
+
+
+def n_max_treedepth(idata):
+    """Number of draws whose trajectory stopped at NUTS's maximum tree depth.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+
+    Returns
+    -------
+    int
+        0 if ``sample_stats.reached_max_treedepth`` was not recorded.
+    """
+    hit = _sample_stat(idata, "reached_max_treedepth")
+    return 0 if hit is None else int(hit.sum())
+
+
 def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
-                       max_divergences=0):
-    """Worst r-hat and ESS over ``var_names`` and the divergence count.
+                       max_divergences=0, bfmi_min=0.3, treedepth_draws_max=0):
+    """Worst r-hat and ESS over ``var_names``, divergences, E-BFMI and tree-depth hits.
 
     Parameters
     ----------
@@ -108,6 +173,10 @@ def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
         applies to both the bulk and the tail ESS.
     max_divergences : int
         Largest acceptable number of divergences (0 for the marginalised models).
+    bfmi_min : float, default 0.3
+        Smallest acceptable per-chain E-BFMI (see :func:`min_bfmi`).
+    treedepth_draws_max : int, default 0
+        Largest acceptable number of draws at the maximum tree depth.
 
     Returns
     -------
@@ -128,7 +197,9 @@ def convergence_report(idata, var_names=None, *, r_hat_max=1.01, ess_min=400,
     return ConvergenceReport(
         max_r_hat=worst(rhat, np.max), min_ess_bulk=worst(bulk, np.min),
         min_ess_tail=worst(tail, np.min), divergences=n_divergences(idata),
+        min_bfmi=min_bfmi(idata), max_treedepth_draws=n_max_treedepth(idata),
         r_hat_max=float(r_hat_max), ess_min=float(ess_min), max_divergences=int(max_divergences),
+        bfmi_min=float(bfmi_min), treedepth_draws_max=int(treedepth_draws_max),
     )
 
 

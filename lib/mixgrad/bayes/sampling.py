@@ -172,13 +172,20 @@ def sample_posterior_predictive(idata, model, *, random_seed, var_names=None, **
 def find_map(model, *, seed=0, **kwargs):
     """Maximum a posteriori point of ``model`` (quiet wrapper of :func:`pymc.find_MAP`).
 
+    Only PyMC's progress bar and its log messages below the error level are
+    silenced. Python warnings raised by PyMC are not caught, so a reader sees
+    them (e.g. "The optimizer did not converge"; this wrapper used to hide
+    them all).
+
     Parameters
     ----------
     model : pymc.Model
     seed : int, default 0
-        Seed of the jittered starting point.
+        Seed of the starting-point jitter; it matters only with ``jitter=True``
+        (the default here is PyMC's current one, ``jitter=False``: start at the
+        model's initial point, or ``initvals``).
     **kwargs
-        Passed on to :func:`pymc.find_MAP` (e.g. ``start``, ``method``).
+        Passed on to :func:`pymc.find_MAP` (e.g. ``initvals``, ``method``).
 
     Returns
     -------
@@ -188,8 +195,8 @@ def find_map(model, *, seed=0, **kwargs):
     import pymc as pm
 
     seed = _check_seed(seed)
-    with warnings.catch_warnings(), quiet_pymc():
-        warnings.simplefilter("ignore")
-        point = pm.find_MAP(model=model, progressbar=False, seed=seed, **kwargs)
-    return {k: np.asarray(v) for k, v in point.items()
-            if not k.endswith("__") and k in {v.name for v in model.free_RVs}}
+    kwargs = {"jitter": False, **kwargs, "return_inferencedata": True}
+    with quiet_pymc():
+        result = pm.find_MAP(model=model, progressbar=False, random_seed=seed, **kwargs)
+    post = result["posterior"]
+    return {v.name: np.asarray(post[v.name].values[0, 0]) for v in model.free_RVs}
