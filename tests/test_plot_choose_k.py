@@ -14,14 +14,21 @@ def _close_figures():
 
 def test_loo_and_bic_panels_mark_each_best():
     ks = [1, 2, 3, 4]
-    axes = plot_loo_and_bic(ks, [-370.0, -322.0, -322.8, -323.5], [6.0, 9.0, 9.0, 9.0],
+    axes = plot_loo_and_bic(ks, [-48.0, 0.0, -0.8, -1.5], [7.8, 0.0, 0.3, 0.4],
                             [745.0, 670.0, 683.0, 697.0])
     left, right = axes
     # the filled marker sits at the best K of each criterion: K = 2 for both here
-    assert left.lines[-1].get_xdata()[0] == 2 and right.lines[-1].get_xdata()[0] == 2
+    for ax in axes:
+        best = ax.lines[-1]
+        assert best.get_xdata()[0] == 2 and best.get_markerfacecolor() != "white"
+        # drawn above every other artist (regression: the error bar used to hide it)
+        others = [a.get_zorder() for a in ax.lines[:-1] + ax.collections]
+        assert best.get_zorder() > max(others)
     assert list(left.get_xticks()) == ks
     with pytest.raises(ValueError, match="must have the same length"):
         plot_loo_and_bic(ks, [1.0, 2.0], [1.0, 1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="dse must be non-negative"):
+        plot_loo_and_bic([1, 2], [0.0, -1.0], [0.0, -1.0], [1.0, 2.0])
 
 
 def test_component_counts_are_frequencies():

@@ -11,11 +11,14 @@ import pytest
 import xarray as xr
 from mixgrad.bayes.choose_k import (
     add_log_likelihood,
+    density_modes,
     fit_over_k,
+    label_free_convergence,
     loo_table,
     occupied_components,
     predictive_convergence,
     prior_occupied_components,
+    sorted_weights,
     weights_above,
 )
 from scipy import stats
@@ -87,6 +90,18 @@ def test_psis_loo_matches_exact_loo_and_waic(small_fits):
     assert table.loc[1, "elpd_diff"] == pytest.approx(table.loc[1, "elpd_loo"]
                                                       - table.loc[2, "elpd_loo"])
     assert -table.loc[1, "elpd_diff"] > 3 * table.loc[1, "dse"] > 0
+    # ArviZ's flag and stacking weights are collected: 40 points are "small data" for the
+    # difference (no flag on the best model); weights of a combination of the models
+    assert table.loc[1, "diag_diff"] == "N < 100" and table.loc[2, "diag_diff"] == ""
+    assert table["weight"].min() >= 0 and table["weight"].sum() == pytest.approx(1.0)
+    # se and dse by their definitions from the pointwise elpd (sqrt(n Var_i)); ArviZ takes the
+    # sample variance for se and the population variance for dse
+    pointwise = {k: np.asarray(az.loo(fits[k], pointwise=True).elpd_i).ravel() for k in (1, 2)}
+    assert table.loc[2, "se"] == pytest.approx(np.sqrt(x.size * pointwise[2].var(ddof=1)))
+    assert table.loc[1, "dse"] == pytest.approx(
+        np.sqrt(x.size * np.var(pointwise[1] - pointwise[2], ddof=0)))
+    # the k-hat threshold is ArviZ's sample-size rule min(1 - 1/log10 S, 0.7), S = 1000 draws
+    assert table.loc[1, "good_k"] == pytest.approx(min(1 - 1 / np.log10(1000), 0.7))
 
 
 def test_add_log_likelihood_restores_initial_values(small_fits):
@@ -181,3 +196,52 @@ def test_predictive_convergence_checks_the_log_likelihood(small_fits):
     with pytest.raises(ValueError, match="has no log_likelihood group"):
         predictive_convergence(_posterior(np.full((1, 1, 2), 0.5), np.zeros((1, 1, 2)),
                                           np.ones((1, 1, 2))))
+
+
+def test_sorted_weights_and_k_plus_by_chain(rng):
+    # two chains with the components in opposite order: the sorted weights agree
+    w = np.array([[[0.7, 0.3, 0.0001]] * 3, [[0.0001, 0.3, 0.7]] * 3])
+    w = w / w.sum(axis=-1, keepdims=True)
+    mu = np.array([[[-5.0, 5.0, 50.0]] * 3, [[50.0, 5.0, -5.0]] * 3])
+    post = _posterior(w, mu, np.ones((2, 3, 3)))
+    ranked = sorted_weights(post)
+    assert ranked.shape == (2, 3, 3)
+    np.testing.assert_allclose(ranked[0], ranked[1])
+    assert np.all(np.diff(ranked, axis=-1) <= 0)
+    x = np.concatenate([np.full(7, -5.0), np.full(3, 5.0)])
+    k_plus = occupied_components(post, x, rng=rng, by_chain=True)
+    np.testing.assert_array_equal(k_plus, np.full((2, 3), 2))
+
+
+def test_label_free_convergence_matches_arviz_on_each_quantity(small_fits):
+    x, fits = small_fits
+    idata = fits[2]
+    report, k_plus = label_free_convergence(idata, x, rng=np.random.default_rng(0),
+                                            ess_min=50)
+    assert k_plus.shape == (2, 500) and set(np.unique(k_plus)) <= {1, 2}
+    # independent: ArviZ's r-hat on each quantity separately, the report takes the worst
+    ranked = -np.sort(-idata["posterior"]["weights"].values, axis=-1)
+    ll = idata["log_likelihood"]["x"].values
+    rhats = [float(az.rhat(ranked[..., j])) for j in range(2)]
+    rhats += [float(az.rhat(ll[..., i])) for i in range(x.size)]
+    if np.ptp(k_plus) > 0:
+        rhats.append(float(az.rhat(k_plus.astype(float))))
+    assert report.max_r_hat == pytest.approx(max(rhats))
+    assert report.divergences == mb.n_divergences(idata)
+    with pytest.raises(ValueError, match="n_sorted=3 exceeds"):
+        label_free_convergence(idata, x, rng=np.random.default_rng(0), n_sorted=3)
+
+
+def test_density_modes_against_the_two_sigma_rule():
+    # equal weights and scales: bimodal exactly when the means are more than 2 sigma apart
+    grid = np.linspace(-8.0, 12.0, 4001)
+    gaps = np.array([1.0, 1.8, 2.2, 3.0, 6.0])
+    modes = density_modes(np.full((5, 2), 0.5), np.stack([np.zeros(5), gaps], axis=1),
+                          np.ones((5, 2)), grid)
+    np.testing.assert_array_equal(modes, (gaps > 2).astype(int) + 1)
+    # three far-apart components: three modes; one row given as 1-D
+    assert density_modes([0.2, 0.3, 0.5], [-6.0, 0.0, 6.0], [1.0, 1.0, 1.0], grid)[0] == 3
+    with pytest.raises(ValueError, match="must have the same shape"):
+        density_modes([0.5, 0.5], [0.0], [1.0, 1.0], grid)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        density_modes([1.0], [0.0], [1.0], grid[::-1])

@@ -16,11 +16,14 @@ configure_pytensor_flags()
 
 from mixgrad.bayes.choose_k import (  # noqa: E402
     add_log_likelihood,
+    density_modes,
     fit_over_k,
+    label_free_convergence,
     loo_table,
     occupied_components,
     predictive_convergence,
     prior_occupied_components,
+    sorted_weights,
     weights_above,
 )
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em  # noqa: E402
@@ -71,5 +74,6 @@ __all__ = [
     "relabel", "relabel_permutations",
     "add_log_likelihood", "fit_over_k", "loo_table", "occupied_components",
     "predictive_convergence", "prior_occupied_components", "weights_above",
+    "label_free_convergence", "sorted_weights", "density_modes",
     "latent_semi_supervised_mixture", "semi_supervised_mixture",
 ]

@@ -1,6 +1,7 @@
 """Figures of the chapter on the number of components: LOO beside BIC, counts of components.
 
-- :func:`plot_loo_and_bic`: PSIS-LOO's elpd with its standard error, and BIC,
+- :func:`plot_loo_and_bic`: PSIS-LOO's elpd difference from the best K with its
+  standard error, and BIC,
   against the number of components;
 - :func:`plot_component_counts`: posterior probabilities of a count of
   components, for several ways of counting;
@@ -22,15 +23,22 @@ from .style import PALETTE
 __all__ = ["plot_loo_and_bic", "plot_component_counts", "plot_label_agreement"]
 
 
-def plot_loo_and_bic(ks, elpd, se, bic, *, axes=None):
-    """elpd_loo with one standard error (left) and BIC (right) against ``K``.
+def plot_loo_and_bic(ks, elpd_diff, dse, bic, *, axes=None):
+    """elpd_loo relative to the best model, with the se of the difference (left), and BIC (right).
+
+    Two models fitted to the same points make nearly the same pointwise errors,
+    so their comparison is on the scale of ``dse``, the standard error of the
+    difference, not on each model's own ``se`` (which both share). The left
+    panel therefore shows ``elpd_diff`` (0 for the best model) with ``dse``
+    bars, as :func:`arviz.plot_compare` does.
 
     Parameters
     ----------
     ks : array-like of int, shape (m,)
         Numbers of components.
-    elpd, se : array-like of shape (m,)
-        PSIS-LOO estimates and their standard errors (higher elpd is better).
+    elpd_diff, dse : array-like of shape (m,)
+        Each model's elpd_loo minus the best one's (at most 0) and its standard
+        error, e.g. the columns of :func:`mixgrad.bayes.loo_table`.
     bic : array-like of shape (m,)
         BIC of the maximum-likelihood fits (lower is better).
     axes : sequence of two matplotlib Axes, optional
@@ -39,30 +47,36 @@ def plot_loo_and_bic(ks, elpd, se, bic, *, axes=None):
     Returns
     -------
     ndarray of two matplotlib.axes.Axes
-        The best value of each criterion is marked with a filled circle.
+        The best value of each criterion is marked with a filled circle, drawn
+        above the line and the error bars (``zorder=3``); it is the last line of
+        each Axes.
     """
     import matplotlib.pyplot as plt
 
     ks = check_finite_array(ks, "ks", ndim=1)
-    elpd = check_finite_array(elpd, "elpd", ndim=1)
-    se = check_finite_array(se, "se", ndim=1)
+    elpd_diff = check_finite_array(elpd_diff, "elpd_diff", ndim=1)
+    dse = check_finite_array(dse, "dse", ndim=1)
     bic = check_finite_array(bic, "bic", ndim=1)
-    if not ks.shape == elpd.shape == se.shape == bic.shape:
-        raise ValueError("ks, elpd, se and bic must have the same length, got "
-                         f"{ks.shape[0]}, {elpd.shape[0]}, {se.shape[0]}, {bic.shape[0]}")
+    if not ks.shape == elpd_diff.shape == dse.shape == bic.shape:
+        raise ValueError("ks, elpd_diff, dse and bic must have the same length, got "
+                         f"{ks.shape[0]}, {elpd_diff.shape[0]}, {dse.shape[0]}, {bic.shape[0]}")
+    if np.any(dse < 0):
+        raise ValueError("dse must be non-negative (a standard error)")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9.0, 3.2))
     axes = np.asarray(axes).ravel()
     if axes.size != 2:
         raise ValueError(f"axes must hold two Axes, got {axes.size}")
     left, right = axes
-    left.errorbar(ks, elpd, yerr=se, color=PALETTE[0], marker="o", mfc="white", capsize=4)
-    best = int(np.argmax(elpd))
-    left.plot(ks[best], elpd[best], "o", color=PALETTE[0])
-    left.set_ylabel("elpd_loo (higher is better)")
-    right.plot(ks, bic, color=PALETTE[1], marker="o", mfc="white")
+    left.axhline(0.0, color="0.7", linewidth=1, zorder=1)
+    left.errorbar(ks, elpd_diff, yerr=dse, color=PALETTE[0], marker="o", mfc="white",
+                  capsize=4, zorder=2)
+    best = int(np.argmax(elpd_diff))
+    left.plot(ks[best], elpd_diff[best], "o", color=PALETTE[0], zorder=3)
+    left.set_ylabel("elpd_loo minus the best (± dse)")
+    right.plot(ks, bic, color=PALETTE[1], marker="o", mfc="white", zorder=2)
     best = int(np.argmin(bic))
-    right.plot(ks[best], bic[best], "o", color=PALETTE[1])
+    right.plot(ks[best], bic[best], "o", color=PALETTE[1], zorder=3)
     right.set_ylabel("BIC (lower is better)")
     for ax in axes:
         ax.set_xlabel("number of components K")
