@@ -6,8 +6,13 @@ every reported quantity has rank-normalised split r-hat at most 1.01, bulk
 and tail effective sample sizes of at least 400 (Vehtari et al. 2021: the
 tail ESS governs the credible intervals printed everywhere), and the sampler
 reported no divergent transitions, an E-BFMI of at least 0.3 in every chain
-(Betancourt 2016; the level at which Stan and ArviZ warn) and no draw whose
-trajectory stopped at the maximum tree depth.
+(Betancourt 2016; the provisional rule of thumb at which Stan and ArviZ flag a
+chain) and no draw whose trajectory stopped at the maximum tree depth. The
+last is an efficiency check, not a validity one (a truncated trajectory still
+leaves the target invariant; Stan's documentation treats it as an efficiency
+warning, PyMC warns only above 5 % of a chain's draws, ArviZ's ``diagnose``
+flags any): its default of zero is deliberately strict; pass
+``treedepth_draws_max`` to relax it.
 """
 
 from dataclasses import dataclass
@@ -121,9 +126,10 @@ def _sample_stat(idata, name):
 def min_bfmi(idata):
     """Smallest per-chain E-BFMI, ``sum((E[t] - E[t-1])**2) / sum((E[t] - mean E)**2)``.
 
-    Computed by :func:`arviz.bfmi` from ``sample_stats.energy``. Values below
-    0.3 mean that the momentum resampling explores the energy distribution
-    poorly (heavy tails, bad tuning; Betancourt 2016).
+    Computed by :func:`arviz.bfmi` from ``sample_stats.energy`` (the estimator
+    of Betancourt 2016, arXiv:1604.00695). Values below 0.3, a provisional rule
+    of thumb, suggest that the momentum resampling explores the energy
+    distribution poorly (heavy tails, poor adaptation).
 
     Parameters
     ----------
@@ -144,6 +150,9 @@ def min_bfmi(idata):
 
 def n_max_treedepth(idata):
     """Number of draws whose trajectory stopped at NUTS's maximum tree depth.
+
+    Such draws are still valid draws of the chain; many of them mean slow
+    exploration (an efficiency concern, which the ESS and r-hat also show).
 
     Parameters
     ----------
