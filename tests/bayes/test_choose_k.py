@@ -11,12 +11,14 @@ import pytest
 import xarray as xr
 from mixgrad.bayes.choose_k import (
     add_log_likelihood,
-    density_modes,
     fit_over_k,
-    label_free_convergence,
     loo_table,
-    occupied_components,
     predictive_convergence,
+)
+from mixgrad.bayes.occupied import (
+    density_modes,
+    label_free_convergence,
+    occupied_components,
     prior_occupied_components,
     sorted_weights,
     weights_above,

@@ -7,12 +7,14 @@ target_accept and starting points, 300 tuning steps unless noted, and DRAWS = 50
 per chain (1000 for the two 2-D models). Asserted, for every seed's own run of 4 chains:
 no divergence, rank-normalised split r-hat (the larger of bulk and folded,
 ``arviz.rhat``) at most 1.01 for every entry of the weights, means and scales, E-BFMI at
-least 0.3 in every chain and no draw at the maximum tree depth; and r-hat over all 32
+least 0.3 in every chain and no draw at the maximum tree depth (chapter 15's K = 3: up
+to 5 % of the draws, as in the chapter); and r-hat over all 32
 chains together at most 1.01, i.e. the runs of all 8 seeds agree with each other (a
 chain stuck in a mirror mode gives r-hat 1.4 to 1.7, chapters 13 and 14). The overfitted
 mixtures of chapter 15 have no identified components; for them r-hat is taken of every
 point's log-likelihood log p(x_i | theta) instead. The r-hat bound of chapter 14's two
-models is an expected failure (SLOW, below): they mix too slowly for it at this size.
+models and of chapter 15's K = 3 is an expected failure (SLOW, below): they mix too
+slowly for it at this size (issue 15, open).
 
 Sizing. r-hat - 1 of split chains is estimation noise of order 1/ESS per split chain
 when the chains mix: with 2 chains of 200 draws per seed (bulk ESS about 400 per seed)
@@ -113,27 +115,31 @@ def _ch15_overfitted():
     """Chapter 15's K = 3 fit: components not identified, checked on log p(x_i | theta)."""
     x, _, _ = two_component_1d(200, rng=np.random.default_rng(20261213))
     # the chapter's settings: with 300 tuning steps one seed of 8 had 4 divergences (measured)
-    return marginal_mixture(x, 3), {"target_accept": 0.99, "tune": 1000, "label_free": True}
+    # as in the chapter, up to 5 % of each chain's draws may stop at the maximum tree depth
+    # (an efficiency cost; PyMC warns above it)
+    return marginal_mixture(x, 3), {"target_accept": 0.99, "tune": 1000, "label_free": True,
+                                    "depth_share": 0.05}
 
 
 class SlowMixing(AssertionError):
     """r-hat above R_HAT_MAX for a model known to mix slowly (expected failure, issue 15 open)."""
 
 
-# Chapter 14's two weakly identified models mix slowly: bulk ESS 0.04-0.2 per draw
-# (80-420 per seed of 4 x 500 draws), so their per-seed r-hat reached 1.029 (2 labels)
-# and 1.048 (no labels), pooled 1.012 and 1.022. Their divergences, E-BFMI and tree depth
-# are asserted; their r-hat bound is an expected failure until the models mix better
+# Chapter 14's two weakly identified models mix slowly: bulk ESS per seed of 4 x 500 draws
+# 199-536 (2 labels) and 84-369 (no labels), 0.04-0.27 per draw, so their per-seed
+# r-hat reached 1.036 (2 labels) and 1.048 (no labels), pooled 1.013 and 1.022.
+# Their divergences, E-BFMI and tree depth are asserted; their r-hat bound is an
+# expected failure until the models mix better
 # (a dense mass matrix, init="jitter+adapt_full", doubled the ESS of the labelled model
 # but gave 1 divergence in 8 seeds at target_accept 0.95, and left the unlabelled one at
 # ESS 160-260 per seed: not yet a fix).
 SLOW = {"ch14 semi-supervised, 2 labels", "ch14 no labels, ordered"}
 
-# Chapter 15's K = 3 model (being changed by another branch, not here): at target_accept
-# 0.99, measured: draws at the maximum tree depth in 7 of 8 seeds
-# (1 to 9 draws of 2000) and per-seed r-hat of log p(x_i | theta) up to 1.046 (seed 6,
-# ESS 112); pooled 1.009. Expected failure until that model is changed.
-CH15_OPEN = "ch15 K = 3: max tree depth in 7 of 8 seeds, per-seed r-hat up to 1.046"
+# Chapter 15's K = 3 model at target_accept 0.99, measured: draws at the maximum tree depth
+# in 7 of 8 seeds (1 to 9 of 2000, within the chapter's 5 % allowance) and per-seed r-hat
+# of log p(x_i | theta) up to 1.046 (seed 6, ESS 112); pooled 1.009: its r-hat bound is an
+# expected failure too.
+SLOW.add("ch15 overfitted K = 3")
 
 MODELS = {  # name: (builder, draws per chain relative to DRAWS)
     "ch12 supervised, 20 people": (_ch12_n20, 1),
@@ -149,15 +155,14 @@ MODELS = {  # name: (builder, draws per chain relative to DRAWS)
 @pytest.mark.parametrize("name", [
     pytest.param(n, marks=pytest.mark.xfail(raises=SlowMixing, strict=False,
                                             reason="slow mixing: r-hat <= 1.01 not met"))
-    if n in SLOW else
-    pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=CH15_OPEN))
-    if n == "ch15 overfitted K = 3" else n
+    if n in SLOW else n
     for n in MODELS if ONLY is None or ONLY in n])
 def test_model_converges_on_8_seeds(name):
     build, factor = MODELS[name]
     model, settings = build()
     settings = {"target_accept": 0.9, "tune": 300, "draws": DRAWS * factor, **settings}
     label_free = settings.pop("label_free", False)
+    depth_allowed = int(settings.pop("depth_share", 0) * settings["draws"]) * CHAINS
     seeds = [s * 10 + c for s in SEEDS for c in range(CHAINS)]
     idata = pm.sample(chains=len(seeds), cores=2, random_seed=seeds, progressbar=False,
                       model=model, compute_convergence_checks=False, **settings)
@@ -185,7 +190,7 @@ def test_model_converges_on_8_seeds(name):
     print(f"\n{name}: pooled r-hat {pooled}; max per-seed r-hat "
           f"{max(r[2] for r in results)}; (seed, div, r-hat, ESS, E-BFMI, treedepth):", results)
     assert all(r[1] == 0 for r in results), (name, results)
-    assert all(r[4] >= 0.3 and r[5] == 0 for r in results), (name, results)
+    assert all(r[4] >= 0.3 and r[5] <= depth_allowed for r in results), (name, results)
     fail = SlowMixing if name in SLOW else AssertionError
     if not (pooled <= R_HAT_MAX and all(r[2] <= R_HAT_MAX for r in results)):
         raise fail((name, pooled, results))

@@ -16,15 +16,9 @@ configure_pytensor_flags()
 
 from mixgrad.bayes.choose_k import (  # noqa: E402
     add_log_likelihood,
-    density_modes,
     fit_over_k,
-    label_free_convergence,
     loo_table,
-    occupied_components,
     predictive_convergence,
-    prior_occupied_components,
-    sorted_weights,
-    weights_above,
 )
 from mixgrad.bayes.compare import em_parameters, map_vs_em, posterior_vs_em  # noqa: E402
 from mixgrad.bayes.diagnostics import (  # noqa: E402
@@ -37,6 +31,14 @@ from mixgrad.bayes.diagnostics import (  # noqa: E402
     n_max_treedepth,
     posterior_draws,
     posterior_table,
+)
+from mixgrad.bayes.occupied import (  # noqa: E402
+    density_modes,
+    label_free_convergence,
+    occupied_components,
+    prior_occupied_components,
+    sorted_weights,
+    weights_above,
 )
 from mixgrad.bayes.priors import MixturePriors, check_data, weakly_informative_priors  # noqa: E402
 from mixgrad.bayes.relabel import relabel, relabel_permutations  # noqa: E402
