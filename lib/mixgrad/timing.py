@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-__all__ = ["best_time", "timing_line"]
+__all__ = ["best_time", "timing_line", "rounding_level"]
 
 
 def best_time(f, *args, repeat=5, number=1, **kwargs):
@@ -67,3 +67,39 @@ def timing_line(label, seconds):
     else:
         text = f"{seconds * 1e6:.2f} µs"
     return f"[timing] {label}: {text}"
+
+
+def rounding_level(value, bound=1e-13):
+    """Format a difference that should be at rounding level, as a bound when it is.
+
+    Differences of float64 results at rounding level (1e-16 to 1e-14) change from
+    run to run with summation order and memory alignment, so printing their digits
+    makes a chapter's output unstable. Below ``bound`` this prints ``"< 1e-13"``;
+    a larger value is printed with two significant digits, so it shows (and a
+    stored output then no longer matches).
+
+    Parameters
+    ----------
+    value : float
+        A non-negative difference, e.g. ``np.abs(a - b).max()``.
+    bound : float, default 1e-13
+        The largest value printed as a bound.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rounding_level(4.4e-16)
+    '< 1e-13'
+    >>> rounding_level(2.5e-9)
+    '2.5e-09'
+    """
+    value, bound = float(value), float(bound)
+    if not bound > 0:
+        raise ValueError(f"bound must be positive, got {bound}")
+    if not value >= 0:  # also catches NaN
+        raise ValueError(f"value must be a non-negative difference, got {value}")
+    return f"< {bound:.0e}" if value < bound else f"{value:.1e}"
+
