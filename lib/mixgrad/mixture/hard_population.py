@@ -124,7 +124,7 @@ def hard_em_population_step(boundary, weights, means, sigmas):
 
 @dataclass
 class HardPopulationResult:
-    """Population fixed point of two-component hard EM (see :func:`hard_em_population`).
+    """Population fixed point of two-component hard EM (see :func:`~mixgrad.mixture.hard_em_population`).
 
     Attributes
     ----------
@@ -152,7 +152,7 @@ class HardPopulationResult:
 
 
 def hard_em_population(weights, means, sigmas, *, boundary_init, max_iter=10_000, tol=1e-10):
-    """Iterate :func:`hard_em_population_step` to a population fixed point.
+    """Iterate :func:`~mixgrad.mixture.hard_em_population_step` to a population fixed point.
 
     Parameters
     ----------
@@ -175,7 +175,7 @@ def hard_em_population(weights, means, sigmas, *, boundary_init, max_iter=10_000
     ------
     ValueError
         If an iteration has no boundary between the fitted means (see
-        :func:`hard_em_population_step`), e.g. when started outside the basin
+        :func:`~mixgrad.mixture.hard_em_population_step`), e.g. when started outside the basin
         of a fixed point.
     """
     weights, means, sigmas = _check_mixture(weights, means, sigmas)
