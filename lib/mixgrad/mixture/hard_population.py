@@ -124,7 +124,9 @@ def hard_em_population_step(boundary, weights, means, sigmas):
 
 @dataclass
 class HardPopulationResult:
-    """Population fixed point of two-component hard EM (see :func:`~mixgrad.mixture.hard_em_population`).
+    """Population fixed point of two-component hard EM.
+
+    Returned by :func:`~mixgrad.mixture.hard_em_population`.
 
     Attributes
     ----------
