@@ -105,9 +105,11 @@ test-py: $(STAMP)
 # Every chapter executed off the pins: a clean environment (env -i: none of the numeric pins,
 # thread settings or hash seed above), outputs not compared, every cell (so every assert) must
 # pass. Executed copies go to _build/offpin/. Chapters listed in OFFPIN_XFAIL are known to fail
-# off the pins (see /work/wt/SIGNALS.md); they still run, their failure is reported but not fatal,
-# and a pass says "XPASS": then take them off the list. Empty the list as the fixes land.
-OFFPIN_XFAIL :=
+# off the pins (issue 15); they still run, their failure is reported but not fatal, and a pass
+# says "XPASS": then take them off the list. Empty the list as the fixes land.
+# 15: the sparse overfitted fit (K = 5, alpha0 = 0.01) failed its label-free convergence assert
+# off the pins on 2026-12-04 (r-hat 1.018, bulk ESS 236; 1.004 / 945 pinned): not robust yet.
+OFFPIN_XFAIL := chapters/15-how-many-components.ipynb
 test-offpin: $(STAMP)
 	env -i HOME="$$HOME" PATH="$$PATH" LANG=C.UTF-8 TERM=dumb \
 	  $(PY) .ci/execute_notebooks.py --check-dir _build/offpin --xfail "$(OFFPIN_XFAIL)" $(CHAPTERS)
