@@ -109,11 +109,8 @@ def n_divergences(idata):
     -------
     int
     """
-    try:
-        div = idata["sample_stats"]["diverging"]
-    except KeyError:
-        return 0
-    return int(np.asarray(div.values).sum())
+    div = _sample_stat(idata, "diverging")
+    return 0 if div is None else int(div.sum())
 
 
 def _sample_stat(idata, name):
